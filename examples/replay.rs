@@ -1,0 +1,87 @@
+//! Replays JSON Lines inputs through the engine and prints its decisions as JSON Lines.
+//!
+//! ```text
+//! cargo run --example replay < scenario.jsonl
+//! ```
+//!
+//! Each input line is a JSON object with its time in `"at"` (RFC 3339) and the input's fields,
+//! as the wire format names them. Decisions are printed one per line and flushed after every
+//! input, so another program can drive the replay interactively through a pipe. A line that
+//! fails — bad JSON, an unknown type or field, or an engine error — prints
+//! `{"at":T,"type":"error","line_no":N,"error":"…"}` (with the engine's clock as `at`, `null`
+//! before the first input) and the replay goes on with the state unchanged.
+
+use std::io::{self, BufRead, Write};
+
+use chrono::{DateTime, Utc};
+use routeline::{Engine, Input};
+
+/// The line printed for an input that failed.
+#[derive(serde::Serialize)]
+struct ErrorLine {
+    at: Option<DateTime<Utc>>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    line_no: usize,
+    error: String,
+}
+
+/// Parses one JSON line into its time and input.
+pub fn parse_line(line: &str) -> Result<(DateTime<Utc>, Input), String> {
+    let mut value: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let obj = value
+        .as_object_mut()
+        .ok_or_else(|| "an input line must be a JSON object".to_string())?;
+    let at = obj
+        .remove("at")
+        .ok_or_else(|| "missing field `at`".to_string())?;
+    let at: DateTime<Utc> = serde_json::from_value(at).map_err(|e| format!("field `at`: {e}"))?;
+    let input: Input = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    Ok((at, input))
+}
+
+/// Feeds one line (numbered from 1) to the engine and writes what it decided, or an error line.
+/// Blank lines are skipped.
+pub fn process_line(
+    engine: &mut Engine,
+    line_no: usize,
+    line: &str,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    if line.trim().is_empty() {
+        return Ok(());
+    }
+    let result = parse_line(line)
+        .and_then(|(at, input)| engine.handle(at, input).map_err(|e| e.to_string()));
+    if let Err(error) = result {
+        let err = ErrorLine {
+            at: engine.now(),
+            kind: "error",
+            line_no,
+            error,
+        };
+        let json = serde_json::to_string(&err).map_err(io::Error::other)?;
+        writeln!(out, "{json}")?;
+    }
+    while let Some(decision) = engine.poll_decision() {
+        let json = serde_json::to_string(&decision).map_err(io::Error::other)?;
+        writeln!(out, "{json}")?;
+    }
+    out.flush()
+}
+
+/// Replays every line of `input` through `engine`, writing decisions to `out`.
+pub fn replay(engine: &mut Engine, input: impl BufRead, out: &mut impl Write) -> io::Result<()> {
+    for (i, line) in input.lines().enumerate() {
+        process_line(engine, i + 1, &line?, out)?;
+    }
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn main() -> io::Result<()> {
+    let mut engine = Engine::new();
+    let stdin = io::stdin();
+    let stdout = io::stdout();
+    replay(&mut engine, stdin.lock(), &mut stdout.lock())
+}

@@ -1,0 +1,270 @@
+//! A brute-force audit of the engine's invariants (DESIGN §4), for tests and debugging.
+//!
+//! Every index the engine keeps incrementally is rebuilt here from first principles and
+//! compared, so a test that calls [`Engine::verify_invariants`] after every step catches an
+//! index that drifted at the step that broke it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::Mode;
+use crate::engine::Engine;
+use crate::routing::Plan;
+use crate::state::{Bucket, ConvState, Key, Load, OpIdx, Pos, PoolRef, QueueRef, State};
+
+impl Engine {
+    /// Checks the engine's internal invariants by brute force and says which one is broken.
+    ///
+    /// Checked: every open conversation is in exactly one place (invariant 1); every load
+    /// counter equals the conversations it counts (8); the eligibility indices equal a
+    /// from-scratch recomputation, so no operator is picked who is ineligible or at cap (2, 3);
+    /// no conversation waits while it could be placed (4); no deadline is due or lost (7).
+    /// Slow — it rebuilds every index — so meant for tests, fuzzing and debugging.
+    ///
+    /// # Errors
+    /// A description of the first broken invariant found, which is always a bug in routeline.
+    pub fn verify_invariants(&self) -> Result<(), String> {
+        self.st.audit()
+    }
+}
+
+impl State {
+    fn audit(&self) -> Result<(), String> {
+        self.audit_conversations()?;
+        self.audit_pools()?;
+        self.audit_timers()?;
+        self.audit_work_conservation()
+    }
+
+    fn audit_conversations(&self) -> Result<(), String> {
+        let mut loads: BTreeMap<OpIdx, Load> = BTreeMap::new();
+        let mut counts: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
+        for (c, conv) in self.convs.iter().enumerate() {
+            let c = c as u32;
+            let name = self.conv_name(c);
+            let open = conv.state != ConvState::Closed;
+            let on_line = self.lines[conv.line as usize]
+                .as_ref()
+                .is_some_and(|l| l.open.contains(&c));
+            if open != on_line {
+                return Err(format!("{name}: open={open} but in its line's open set: {on_line}"));
+            }
+            match &conv.state {
+                ConvState::Closed => {}
+                ConvState::Limbo => return Err(format!("{name}: left in limbo")),
+                ConvState::Waiting { seq, bucket, .. } => {
+                    if self.line(conv.line).waiting.get(seq) != Some(&c) {
+                        return Err(format!("{name}: waiting but not in its line's queue"));
+                    }
+                    if self.bucket_ref(*bucket).get(seq) != Some(&c) {
+                        return Err(format!("{name}: waiting but not in its bucket {bucket:?}"));
+                    }
+                }
+                ConvState::Assigned { op, deadline } => {
+                    if !self.ops[*op as usize].held.contains(&c) {
+                        return Err(format!("{name}: assigned but not held by its operator"));
+                    }
+                    let e = counts.entry(conv.line).or_default();
+                    if deadline.is_some() {
+                        e.0 += 1;
+                    } else {
+                        e.1 += 1;
+                    }
+                    let l = loads.entry(*op).or_default();
+                    l.open += 1;
+                    l.awaiting_reply += u32::from(conv.awaiting_reply);
+                    l.unanswered += u32::from(!conv.answered);
+                }
+                ConvState::Offered { ops, .. } => {
+                    if ops.is_empty() {
+                        return Err(format!("{name}: offered to nobody"));
+                    }
+                    for o in ops {
+                        if !self.ops[*o as usize].offers.contains(&c) {
+                            return Err(format!("{name}: offer not recorded on its operator"));
+                        }
+                    }
+                    counts.entry(conv.line).or_default().0 += 1;
+                }
+            }
+        }
+        for (o, op) in self.ops.iter().enumerate() {
+            let o = o as u32;
+            let expect = loads.get(&o).copied().unwrap_or_default();
+            if op.load != expect {
+                return Err(format!(
+                    "operator {}: load {:?}, but holds {:?}",
+                    self.op_name(o),
+                    op.load,
+                    expect
+                ));
+            }
+            for &c in &op.held {
+                if !matches!(self.convs[c as usize].state, ConvState::Assigned { op, .. } if op == o)
+                {
+                    return Err(format!("operator {} holds {} wrongly", self.op_name(o), self.conv_name(c)));
+                }
+            }
+            for &c in &op.offers {
+                if !matches!(&self.convs[c as usize].state, ConvState::Offered { ops, .. } if ops.contains(&o))
+                {
+                    return Err(format!("operator {} has a stale offer of {}", self.op_name(o), self.conv_name(c)));
+                }
+            }
+            for (&seq, &c) in &op.pinned_waiting {
+                let ok = matches!(self.convs[c as usize].state, ConvState::Waiting { seq: s, bucket: Bucket::Pinned(p), .. } if s == seq && p == o);
+                if !ok {
+                    return Err(format!("stale pinned waiting entry {}", self.conv_name(c)));
+                }
+            }
+        }
+        for (l, line) in self.lines.iter().enumerate() {
+            let Some(line) = line else { continue };
+            let (offered, assigned) = counts.get(&(l as u32)).copied().unwrap_or_default();
+            if (line.offered, line.assigned) != (offered, assigned) {
+                return Err(format!(
+                    "line {}: counters offered={} assigned={}, actual {offered} {assigned}",
+                    self.line_name(l as u32),
+                    line.offered,
+                    line.assigned
+                ));
+            }
+            for (&seq, &c) in &line.waiting {
+                if !matches!(self.convs[c as usize].state, ConvState::Waiting { seq: s, .. } if s == seq)
+                {
+                    return Err(format!("line queue has stale entry {}", self.conv_name(c)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The members of a line with their positions, from scratch.
+    fn members_from_scratch(&self, l: u32) -> BTreeMap<OpIdx, Pos> {
+        let mut out: BTreeMap<OpIdx, Pos> = BTreeMap::new();
+        for (entry, r) in self.line(l).queue.iter().enumerate() {
+            let entry = entry as u32;
+            let found: Vec<(OpIdx, Pos)> = match *r {
+                QueueRef::Op(o) => vec![(o, Pos { entry, sub: 0 })],
+                QueueRef::Group(g) => self
+                    .ops
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, op)| op.exists && op.groups.contains(&g))
+                    .map(|(o, op)| (o as u32, Pos { entry, sub: op.created }))
+                    .collect(),
+            };
+            for (o, pos) in found {
+                if !self.ops[o as usize].exists {
+                    continue;
+                }
+                out.entry(o).and_modify(|p| *p = (*p).min(pos)).or_insert(pos);
+            }
+        }
+        out
+    }
+
+    fn audit_pools(&self) -> Result<(), String> {
+        for (l, line) in self.lines.iter().enumerate() {
+            let Some(line) = line else { continue };
+            let l = l as u32;
+            let members = self.members_from_scratch(l);
+            let mut pools = vec![(PoolRef::Line(l), members.clone())];
+            for (ch, chan) in self.chans.iter().enumerate() {
+                if chan.pool_line == Some(l) {
+                    if let Some(list) = &chan.restrict {
+                        let m = members
+                            .iter()
+                            .filter(|(o, _)| list.contains(o))
+                            .map(|(&o, &p)| (o, p))
+                            .collect();
+                        pools.push((PoolRef::Channel(ch as u32), m));
+                    }
+                }
+            }
+            for (pool, members) in pools {
+                let mut ready = BTreeSet::new();
+                let mut eligible = 0;
+                for (&o, &pos) in &members {
+                    let op = &self.ops[o as usize];
+                    if !op.available_on(&line.config) {
+                        continue;
+                    }
+                    eligible += 1;
+                    if !op.has_room_on(&line.config) {
+                        continue;
+                    }
+                    let (load, last) = match line.config.mode {
+                        Mode::Strict | Mode::All => (0, 0),
+                        Mode::Evenly => (0, op.last_assigned),
+                        Mode::Balanced => (op.load.get(line.config.count_toward_cap), op.last_assigned),
+                    };
+                    ready.insert(Key { load, last, pos, op: o });
+                }
+                let p = self.pool(pool);
+                if p.ready != ready {
+                    return Err(format!(
+                        "line {}: pool {pool:?} ready set {:?} differs from recomputed {:?}",
+                        self.line_name(l),
+                        p.ready,
+                        ready
+                    ));
+                }
+                if p.eligible != eligible {
+                    return Err(format!("line {}: pool {pool:?} eligible count {} != {eligible}", self.line_name(l), p.eligible));
+                }
+                for (&seq, &c) in &p.waiting {
+                    let ok = matches!(self.convs[c as usize].state, ConvState::Waiting { seq: s, bucket: Bucket::Pool(b), .. } if s == seq && b == pool);
+                    if !ok {
+                        return Err(format!("pool {pool:?} has stale waiting entry {}", self.conv_name(c)));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn audit_timers(&self) -> Result<(), String> {
+        if let (Some(next), Some(now)) = (self.timers.next(), self.clock) {
+            if next <= now {
+                return Err(format!("deadline {next} is due at {now} but did not fire"));
+            }
+        }
+        let mut expected = 0;
+        for conv in &self.convs {
+            let key = match &conv.state {
+                ConvState::Assigned { deadline, .. } | ConvState::Offered { deadline, .. } => *deadline,
+                _ => None,
+            };
+            if let Some(k) = key {
+                expected += 1;
+                if !self.timers.contains(&k) {
+                    return Err("a conversation's deadline is not scheduled".into());
+                }
+            }
+        }
+        for op in &self.ops {
+            for w in &op.absences {
+                expected += w.timers.iter().flatten().count();
+            }
+        }
+        if expected != self.timers.len() {
+            return Err(format!("{} deadlines scheduled, {expected} expected", self.timers.len()));
+        }
+        Ok(())
+    }
+
+    fn audit_work_conservation(&self) -> Result<(), String> {
+        for line in self.lines.iter().flatten() {
+            for &c in line.waiting.values() {
+                let plan = self.plan(c);
+                if matches!(plan, Plan::Assign { .. } | Plan::Offer(_)) {
+                    return Err(format!(
+                        "{} waits although it could be placed now: {plan:?}",
+                        self.conv_name(c)
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

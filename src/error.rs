@@ -1,0 +1,105 @@
+//! Caller mistakes. A rejected input leaves the engine exactly as it was.
+//!
+//! Domain outcomes (nobody available, an offer expired) are [`Decision`](crate::Decision)s,
+//! never errors.
+
+use chrono::{DateTime, Utc};
+
+use crate::id::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
+
+/// Why an input was rejected. Every variant names the offending ids.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input names an operator that does not exist.
+    #[error("unknown operator `{0}`")]
+    UnknownOperator(OperatorId),
+    /// The input names a line that does not exist.
+    #[error("unknown line `{0}`")]
+    UnknownLine(LineId),
+    /// The input names a channel that was never connected.
+    #[error("unknown channel `{0}`")]
+    UnknownChannel(ChannelId),
+    /// The input names a conversation the engine has never seen.
+    #[error("unknown conversation `{0}`")]
+    UnknownConversation(ConversationId),
+    /// The input names a client that is not pinned.
+    #[error("client `{0}` has no pinned operator")]
+    NotPinned(ClientId),
+    /// The channel is connected to another line: disconnect it first.
+    #[error("channel `{channel}` is connected to line `{connected_to}`, not `{requested}`: disconnect it first")]
+    ChannelOnAnotherLine {
+        /// The channel.
+        channel: ChannelId,
+        /// The line it is connected to.
+        connected_to: LineId,
+        /// The line the input asked for.
+        requested: LineId,
+    },
+    /// A message arrived on a channel that is disconnected.
+    #[error("channel `{0}` is not connected to any line")]
+    ChannelDisconnected(ChannelId),
+    /// The line still has channels connected: disconnect them first.
+    #[error("line `{line}` still has channels connected: {channels:?}")]
+    LineHasChannels {
+        /// The line.
+        line: LineId,
+        /// The channels still connected to it.
+        channels: Vec<ChannelId>,
+    },
+    /// The offer timeout lies outside 60..=43200 seconds.
+    #[error("line `{line}`: offer_timeout_secs {secs} is outside 60..=43200")]
+    InvalidOfferTimeout {
+        /// The line.
+        line: LineId,
+        /// The rejected value.
+        secs: u32,
+    },
+    /// An absence must end after it starts.
+    #[error("operator `{operator}`: absence until {until} does not end after its start {from}")]
+    InvalidAbsence {
+        /// The operator.
+        operator: OperatorId,
+        /// The start given.
+        from: DateTime<Utc>,
+        /// The end given.
+        until: DateTime<Utc>,
+    },
+    /// `accept` of a conversation that is not offered to that operator.
+    #[error("conversation `{conversation}` is not offered to operator `{operator}`")]
+    NotOffered {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The operator who tried to accept.
+        operator: OperatorId,
+    },
+    /// The conversation is closed: it cannot be taken, transferred, closed or accepted.
+    #[error("conversation `{0}` is closed")]
+    ConversationClosed(ConversationId),
+    /// A `message_out` would open a conversation but names no client or no channel.
+    #[error("conversation `{0}` is unknown or closed: an outbound message_out needs client and channel")]
+    OutboundNeedsClientAndChannel(ConversationId),
+    /// A message names a known conversation with another client.
+    #[error("conversation `{conversation}` belongs to client `{expected}`, not `{got}`")]
+    ClientMismatch {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its client.
+        expected: ClientId,
+        /// The client the input named.
+        got: ClientId,
+    },
+    /// A message names a known conversation with another channel.
+    #[error("conversation `{conversation}` came through channel `{expected}`, not `{got}`")]
+    ChannelMismatch {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its channel.
+        expected: ChannelId,
+        /// The channel the input named.
+        got: ChannelId,
+    },
+    /// A transfer must name exactly one of `to_operator` and `to_line`.
+    #[error("transfer of conversation `{0}` must name exactly one of to_operator and to_line")]
+    InvalidTransfer(ConversationId),
+}

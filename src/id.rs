@@ -1,0 +1,144 @@
+//! Host-chosen string ids and the dense indices the engine uses for them internally.
+//!
+//! Every id is a cheap-to-clone shared string (`Arc<str>`): decisions carry the very
+//! allocation the engine interned, never a copy.
+
+use std::fmt;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// A hasher with fixed keys: the library never draws on an unseeded random source, and the
+/// maps it is used for are only ever looked up, never iterated in hash order.
+pub(crate) type FixedState = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Arc<str>);
+
+        impl $name {
+            /// Makes an id from any string.
+            pub fn new(id: impl Into<Arc<str>>) -> Self {
+                Self(id.into())
+            }
+
+            /// The id as a string slice.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&*self.0, f)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(s.into())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self(s.into())
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+string_id!(
+    /// Identifies an operator (a person who answers).
+    OperatorId
+);
+string_id!(
+    /// Identifies a line (a routing queue with its own settings).
+    LineId
+);
+string_id!(
+    /// Identifies a channel (one connected inbound source: a WhatsApp number, a widget …).
+    ChannelId
+);
+string_id!(
+    /// Identifies a client (the customer).
+    ClientId
+);
+string_id!(
+    /// Identifies a conversation (one customer request from first message to close).
+    ConversationId
+);
+string_id!(
+    /// Identifies a group of operators (a department, "line 1" …).
+    GroupId
+);
+
+/// A dense index handed out by an [`Interner`]; stable for the engine's lifetime.
+pub(crate) type Idx = u32;
+
+/// Maps host ids to dense indices in order of first mention. Names are never forgotten, so an
+/// index stays valid for the engine's lifetime (a removed operator keeps its slot, marked gone).
+#[derive(Clone, Debug)]
+pub(crate) struct Interner<K: std::hash::Hash + Eq> {
+    map: IndexMap<K, (), FixedState>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str>> Interner<K> {
+    pub(crate) fn new() -> Self {
+        Self {
+            map: IndexMap::default(),
+        }
+    }
+
+    /// The index of `key`, if it was ever interned.
+    pub(crate) fn get(&self, key: &str) -> Option<Idx> {
+        self.map.get_index_of(key).map(to_idx)
+    }
+
+    /// The index of `key`, interning it first if it is new; the flag says whether it was new.
+    pub(crate) fn intern(&mut self, key: &K) -> (Idx, bool) {
+        match self.map.get_index_of(key.borrow()) {
+            Some(i) => (to_idx(i), false),
+            None => {
+                let (i, _) = self.map.insert_full(key.clone(), ());
+                (to_idx(i), true)
+            }
+        }
+    }
+
+    /// The id behind an index handed out by this interner.
+    pub(crate) fn name(&self, idx: Idx) -> &K {
+        self.map
+            .get_index(idx as usize)
+            .map(|(k, _)| k)
+            .expect("indices are only ever handed out by this interner and never freed")
+    }
+}
+
+fn to_idx(i: usize) -> Idx {
+    // More than four billion distinct ids of one kind would exhaust memory long before this.
+    Idx::try_from(i).expect("fewer than 2^32 distinct ids of one kind")
+}

@@ -1,0 +1,237 @@
+//! Lines and channels: queue membership, configuration changes and removal.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::{ChannelConfig, LineConfig, QueueEntry};
+use crate::decision::{CloseReason, DecisionKind};
+use crate::error::Error;
+use crate::id::{ChannelId, LineId};
+use crate::state::{
+    Bucket, ChanIdx, ConvState, LineIdx, Line, OpIdx, Pool, PoolRef, QueueRef, State,
+};
+
+impl State {
+    pub(crate) fn require_line(&self, id: &LineId) -> Result<LineIdx, Error> {
+        self.line_idx(id.as_str())
+            .ok_or_else(|| Error::UnknownLine(id.clone()))
+    }
+
+    pub(crate) fn require_chan(&self, id: &ChannelId) -> Result<ChanIdx, Error> {
+        self.chan_ids
+            .get(id.as_str())
+            .ok_or_else(|| Error::UnknownChannel(id.clone()))
+    }
+
+    /// The operators a queue names, directly or through groups (existing ones only).
+    fn queue_members(&self, queue: &[QueueRef]) -> BTreeSet<OpIdx> {
+        let mut out = BTreeSet::new();
+        for r in queue {
+            match *r {
+                QueueRef::Op(o) => {
+                    if self.ops[o as usize].exists {
+                        out.insert(o);
+                    }
+                }
+                QueueRef::Group(g) => out.extend(self.groups[g as usize].members.iter().map(|m| m.1)),
+            }
+        }
+        out
+    }
+
+    fn drop_queue_refs(&mut self, l: LineIdx, queue: &[QueueRef]) {
+        for r in queue {
+            match *r {
+                QueueRef::Op(o) => self.ops[o as usize].direct_refs.retain(|x| x.0 != l),
+                QueueRef::Group(g) => self.groups[g as usize].refs.retain(|x| x.0 != l),
+            }
+        }
+    }
+
+    /// Every bucket whose conversations wait on line `l`, for re-routing after a change.
+    fn mark_line_dirty(&mut self, l: LineIdx) {
+        self.dirty.insert(Bucket::Pool(PoolRef::Line(l)));
+        for (c, chan) in self.chans.iter().enumerate() {
+            if chan.pool_line == Some(l) && chan.restrict.is_some() {
+                self.dirty.insert(Bucket::Pool(PoolRef::Channel(c as ChanIdx)));
+            }
+        }
+    }
+
+    pub(crate) fn upsert_line(&mut self, cfg: LineConfig) {
+        let l = self.intern_line(&cfg.line);
+        let old_queue = match &self.lines[l as usize] {
+            Some(line) => line.queue.clone(),
+            None => {
+                self.lines[l as usize] = Some(Line {
+                    config: cfg.clone(),
+                    queue: Vec::new(),
+                    pool: Pool::default(),
+                    waiting: BTreeMap::new(),
+                    channels: BTreeSet::new(),
+                    open: BTreeSet::new(),
+                    offered: 0,
+                    assigned: 0,
+                });
+                Vec::new()
+            }
+        };
+        let mut affected = self.queue_members(&old_queue);
+        self.drop_queue_refs(l, &old_queue);
+
+        let mut queue = Vec::with_capacity(cfg.queue.len());
+        for (entry, e) in cfg.queue.iter().enumerate() {
+            let entry = u32::try_from(entry).unwrap_or(u32::MAX);
+            let r = match e {
+                QueueEntry::Operator(id) => {
+                    let o = self.intern_op(id);
+                    self.ops[o as usize].direct_refs.push((l, entry));
+                    QueueRef::Op(o)
+                }
+                QueueEntry::Group { group } => {
+                    let g = self.intern_group(group);
+                    self.groups[g as usize].refs.push((l, entry));
+                    QueueRef::Group(g)
+                }
+            };
+            queue.push(r);
+        }
+        affected.extend(self.queue_members(&queue));
+        let line = self.line_mut(l);
+        line.config = cfg;
+        line.queue = queue;
+        for o in affected {
+            self.reslot(o);
+        }
+        self.mark_line_dirty(l);
+    }
+
+    pub(crate) fn check_remove_line(&self, id: &LineId) -> Result<LineIdx, Error> {
+        let l = self.require_line(id)?;
+        let channels = &self.line(l).channels;
+        if !channels.is_empty() {
+            return Err(Error::LineHasChannels {
+                line: id.clone(),
+                channels: channels
+                    .iter()
+                    .map(|&c| self.chan_ids.name(c).clone())
+                    .collect(),
+            });
+        }
+        Ok(l)
+    }
+
+    pub(crate) fn remove_line(&mut self, l: LineIdx) {
+        let open: Vec<_> = self.line(l).open.iter().copied().collect();
+        for c in open {
+            self.close(c, CloseReason::LineRemoved);
+        }
+        let queue = std::mem::take(&mut self.line_mut(l).queue);
+        let members = self.queue_members(&queue);
+        self.drop_queue_refs(l, &queue);
+        for chan in &mut self.chans {
+            if chan.pool_line == Some(l) {
+                chan.pool_line = None;
+            }
+        }
+        for o in members {
+            self.reslot(o);
+        }
+        self.lines[l as usize] = None;
+    }
+
+    pub(crate) fn check_connect(&self, cfg: &ChannelConfig) -> Result<LineIdx, Error> {
+        let l = self.require_line(&cfg.line)?;
+        if let Some(c) = self.chan_ids.get(cfg.channel.as_str()) {
+            if let Some(on) = self.chans[c as usize].line {
+                if on != l {
+                    return Err(Error::ChannelOnAnotherLine {
+                        channel: cfg.channel.clone(),
+                        connected_to: self.line_name(on),
+                        requested: cfg.line.clone(),
+                    });
+                }
+            }
+        }
+        Ok(l)
+    }
+
+    pub(crate) fn connect_channel(&mut self, l: LineIdx, cfg: ChannelConfig) {
+        let ch = self.intern_chan(&cfg.channel);
+        let restrict = cfg.operators.as_ref().map(|ops| {
+            let mut v: Vec<OpIdx> = Vec::with_capacity(ops.len());
+            for id in ops {
+                let o = self.intern_op(id);
+                if !v.contains(&o) {
+                    v.push(o);
+                }
+            }
+            v
+        });
+        let chan = &mut self.chans[ch as usize];
+        let old_restrict = std::mem::replace(&mut chan.restrict, restrict);
+        let old_pool_line = chan.pool_line.replace(l);
+        chan.line = Some(l);
+        chan.kind = cfg.kind;
+        let new_restrict = chan.restrict.clone();
+
+        let mut affected: BTreeSet<OpIdx> = BTreeSet::new();
+        for o in old_restrict.iter().flatten() {
+            self.ops[*o as usize].chan_refs.retain(|&x| x != ch);
+            affected.insert(*o);
+        }
+        for o in new_restrict.iter().flatten() {
+            self.ops[*o as usize].chan_refs.push(ch);
+            affected.insert(*o);
+        }
+        self.line_mut(l).channels.insert(ch);
+        for o in affected {
+            self.reslot(o);
+        }
+
+        // Conversations of this channel waiting on its old or new line may now belong to
+        // another bucket (or be placeable): give each another chance, in arrival order.
+        let mut lines = vec![l];
+        if let Some(old) = old_pool_line.filter(|&x| x != l) {
+            if self.lines[old as usize].is_some() {
+                lines.push(old);
+            }
+        }
+        let mut waiting: Vec<(u64, _)> = Vec::new();
+        for line in lines {
+            waiting.extend(
+                self.line(line)
+                    .waiting
+                    .iter()
+                    .filter(|&(_, &c)| self.convs[c as usize].channel == ch)
+                    .map(|(&s, &c)| (s, c)),
+            );
+        }
+        waiting.sort_unstable();
+        for (_, c) in waiting {
+            self.retry_waiting(c);
+        }
+        self.dirty.insert(Bucket::Pool(PoolRef::Line(l)));
+        self.dirty.insert(Bucket::Pool(PoolRef::Channel(ch)));
+    }
+
+    pub(crate) fn disconnect_channel(&mut self, ch: ChanIdx) {
+        if let Some(l) = self.chans[ch as usize].line.take() {
+            self.line_mut(l).channels.remove(&ch);
+        }
+    }
+
+    /// Closes an open conversation and says so.
+    pub(crate) fn close(&mut self, c: ConvIdx, reason: CloseReason) {
+        if let ConvState::Assigned { op, .. } = self.leave(c) {
+            let client = self.convs[c as usize].client;
+            self.clients[client as usize].last_operator = Some(op);
+        }
+        self.enter_closed(c);
+        self.emit(DecisionKind::Closed {
+            conversation: self.conv_name(c),
+            reason,
+        });
+    }
+}
+
+use crate::state::ConvIdx;

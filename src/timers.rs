@@ -1,0 +1,66 @@
+//! Deadlines: one ordered index of everything the engine waits for.
+//!
+//! Keys are `(time, seq)`, so deadlines due at the same instant fire in the order they were set.
+//! Cancelling removes the entry at once, so [`Timers::next`] is always a deadline that will
+//! really fire.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::id::Idx;
+
+/// The key of a scheduled deadline.
+pub(crate) type TimerKey = (DateTime<Utc>, u64);
+
+/// What a deadline is for. A closed enum: a new kind of timer forces a new match arm where
+/// deadlines are handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Timer {
+    /// An unanswered assignment or an `all`-mode offer of this conversation expires.
+    Offer(Idx),
+    /// An absence window of this operator starts or ends.
+    Absence(Idx),
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Timers {
+    map: BTreeMap<TimerKey, Timer>,
+    seq: u64,
+}
+
+impl Timers {
+    pub(crate) fn schedule(&mut self, at: DateTime<Utc>, timer: Timer) -> TimerKey {
+        self.seq += 1;
+        let key = (at, self.seq);
+        self.map.insert(key, timer);
+        key
+    }
+
+    pub(crate) fn cancel(&mut self, key: TimerKey) {
+        self.map.remove(&key);
+    }
+
+    /// The earliest deadline.
+    pub(crate) fn next(&self) -> Option<DateTime<Utc>> {
+        self.map.first_key_value().map(|(k, _)| k.0)
+    }
+
+    /// Removes and returns the earliest deadline if it is due at `now`.
+    pub(crate) fn pop_due(&mut self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Timer)> {
+        let entry = self.map.first_entry()?;
+        if entry.key().0 > now {
+            return None;
+        }
+        let ((at, _), timer) = entry.remove_entry();
+        Some((at, timer))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub(crate) fn contains(&self, key: &TimerKey) -> bool {
+        self.map.contains_key(key)
+    }
+}
