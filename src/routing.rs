@@ -7,11 +7,11 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::{Mode, OnExhausted, PinnedPolicy};
 use crate::decision::{AssignReason, DecisionKind, QueueReason, UnassignReason, WithdrawReason};
-use crate::state::{Bucket, ConvIdx, ConvState, OpIdx, PoolRef, State};
+use crate::state::{Bucket, ConvIdx, ConvState, LineIdx, OpIdx, PoolRef, State};
 
 /// Where a conversation should go now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,16 +142,21 @@ impl State {
         }
     }
 
+    /// When an offer made now on a line expires: `None` without an offer timeout, and also at
+    /// the very end of representable time, where an offer simply never expires.
+    fn offer_deadline(&self, line: LineIdx) -> Option<DateTime<Utc>> {
+        let secs = self.line(line).config.offer_timeout_secs?;
+        self.now()
+            .checked_add_signed(TimeDelta::seconds(i64::from(secs)))
+    }
+
     /// Assigns a conversation in limbo and says so.
     pub(crate) fn assign(&mut self, c: ConvIdx, o: OpIdx, reason: AssignReason, final_: bool) {
         let line = self.convs[c as usize].line;
         let answer_by = if final_ {
             None
         } else {
-            self.line(line)
-                .config
-                .offer_timeout_secs
-                .map(|s| self.now() + TimeDelta::seconds(i64::from(s)))
+            self.offer_deadline(line)
         };
         self.enter_assigned(c, o, answer_by);
         self.emit(DecisionKind::Assigned {
@@ -165,11 +170,7 @@ impl State {
 
     fn offer(&mut self, c: ConvIdx, ops: Vec<OpIdx>) {
         let line = self.convs[c as usize].line;
-        let expires_at = self
-            .line(line)
-            .config
-            .offer_timeout_secs
-            .map(|s| self.now() + TimeDelta::seconds(i64::from(s)));
+        let expires_at = self.offer_deadline(line);
         self.emit(DecisionKind::Offered {
             conversation: self.conv_name(c),
             line: self.line_name(line),
