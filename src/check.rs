@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::config::Mode;
 use crate::engine::Engine;
 use crate::routing::Plan;
-use crate::state::{Bucket, ConvState, Key, Load, OpIdx, Pos, PoolRef, QueueRef, State};
+use crate::state::{Bucket, ConvState, Key, Load, OpIdx, PoolRef, Pos, QueueRef, State};
 
 impl Engine {
     /// Checks the engine's internal invariants by brute force and says which one is broken.
@@ -46,7 +46,9 @@ impl State {
                 .as_ref()
                 .is_some_and(|l| l.open.contains(&c));
             if open != on_line {
-                return Err(format!("{name}: open={open} but in its line's open set: {on_line}"));
+                return Err(format!(
+                    "{name}: open={open} but in its line's open set: {on_line}"
+                ));
             }
             match &conv.state {
                 ConvState::Closed => {}
@@ -101,13 +103,21 @@ impl State {
             for &c in &op.held {
                 if !matches!(self.convs[c as usize].state, ConvState::Assigned { op, .. } if op == o)
                 {
-                    return Err(format!("operator {} holds {} wrongly", self.op_name(o), self.conv_name(c)));
+                    return Err(format!(
+                        "operator {} holds {} wrongly",
+                        self.op_name(o),
+                        self.conv_name(c)
+                    ));
                 }
             }
             for &c in &op.offers {
                 if !matches!(&self.convs[c as usize].state, ConvState::Offered { ops, .. } if ops.contains(&o))
                 {
-                    return Err(format!("operator {} has a stale offer of {}", self.op_name(o), self.conv_name(c)));
+                    return Err(format!(
+                        "operator {} has a stale offer of {}",
+                        self.op_name(o),
+                        self.conv_name(c)
+                    ));
                 }
             }
             for (&seq, &c) in &op.pinned_waiting {
@@ -150,14 +160,24 @@ impl State {
                     .iter()
                     .enumerate()
                     .filter(|(_, op)| op.exists && op.groups.contains(&g))
-                    .map(|(o, op)| (o as u32, Pos { entry, sub: op.created }))
+                    .map(|(o, op)| {
+                        (
+                            o as u32,
+                            Pos {
+                                entry,
+                                sub: op.created,
+                            },
+                        )
+                    })
                     .collect(),
             };
             for (o, pos) in found {
                 if !self.ops[o as usize].exists {
                     continue;
                 }
-                out.entry(o).and_modify(|p| *p = (*p).min(pos)).or_insert(pos);
+                out.entry(o)
+                    .and_modify(|p| *p = (*p).min(pos))
+                    .or_insert(pos);
             }
         }
         out
@@ -196,9 +216,16 @@ impl State {
                     let (load, last) = match line.config.mode {
                         Mode::Strict | Mode::All => (0, 0),
                         Mode::Evenly => (0, op.last_assigned),
-                        Mode::Balanced => (op.load.get(line.config.count_toward_cap), op.last_assigned),
+                        Mode::Balanced => {
+                            (op.load.get(line.config.count_toward_cap), op.last_assigned)
+                        }
                     };
-                    ready.insert(Key { load, last, pos, op: o });
+                    ready.insert(Key {
+                        load,
+                        last,
+                        pos,
+                        op: o,
+                    });
                 }
                 let p = self.pool(pool);
                 if p.ready != ready {
@@ -210,12 +237,19 @@ impl State {
                     ));
                 }
                 if p.eligible != eligible {
-                    return Err(format!("line {}: pool {pool:?} eligible count {} != {eligible}", self.line_name(l), p.eligible));
+                    return Err(format!(
+                        "line {}: pool {pool:?} eligible count {} != {eligible}",
+                        self.line_name(l),
+                        p.eligible
+                    ));
                 }
                 for (&seq, &c) in &p.waiting {
                     let ok = matches!(self.convs[c as usize].state, ConvState::Waiting { seq: s, bucket: Bucket::Pool(b), .. } if s == seq && b == pool);
                     if !ok {
-                        return Err(format!("pool {pool:?} has stale waiting entry {}", self.conv_name(c)));
+                        return Err(format!(
+                            "pool {pool:?} has stale waiting entry {}",
+                            self.conv_name(c)
+                        ));
                     }
                 }
             }
@@ -232,7 +266,9 @@ impl State {
         let mut expected = 0;
         for conv in &self.convs {
             let key = match &conv.state {
-                ConvState::Assigned { deadline, .. } | ConvState::Offered { deadline, .. } => *deadline,
+                ConvState::Assigned { deadline, .. } | ConvState::Offered { deadline, .. } => {
+                    *deadline
+                }
                 _ => None,
             };
             if let Some(k) = key {
@@ -248,7 +284,10 @@ impl State {
             }
         }
         if expected != self.timers.len() {
-            return Err(format!("{} deadlines scheduled, {expected} expected", self.timers.len()));
+            return Err(format!(
+                "{} deadlines scheduled, {expected} expected",
+                self.timers.len()
+            ));
         }
         Ok(())
     }

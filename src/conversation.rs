@@ -210,7 +210,8 @@ impl State {
             };
             self.give_to(c, o, reason, UnassignReason::TakenOver);
         }
-        let client = self.convs[self.conv_ids.get(id.as_str()).expect("interned above") as usize].client;
+        let client =
+            self.convs[self.conv_ids.get(id.as_str()).expect("interned above") as usize].client;
         self.clients[client as usize].last_operator = Some(o);
     }
 

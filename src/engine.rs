@@ -244,7 +244,9 @@ impl State {
             (Input::Presence { status, .. }, Checked::Op(o)) => self.set_presence(o, status),
             (Input::WorkdayStarted { .. }, Checked::Op(o)) => self.set_workday(o, true),
             (Input::WorkdayEnded { .. }, Checked::Op(o)) => self.set_workday(o, false),
-            (Input::Absence { from, until, .. }, Checked::Op(o)) => self.add_absence(o, from, until),
+            (Input::Absence { from, until, .. }, Checked::Op(o)) => {
+                self.add_absence(o, from, until)
+            }
             (Input::ClearAbsences { .. }, Checked::Op(o)) => self.clear_absences(o),
             (
                 Input::MessageIn {
@@ -265,7 +267,9 @@ impl State {
             ) => self.message_out(&conversation, o, client.as_ref(), channel.as_ref(), m),
             (Input::Accept { .. }, Checked::ConvOp(c, o)) => self.accept(c, o),
             (Input::Take { .. }, Checked::ConvOp(c, o)) => self.take(c, o),
-            (Input::Transfer { .. }, Checked::Transfer(c, Ok(o))) => self.transfer_to_operator(c, o),
+            (Input::Transfer { .. }, Checked::Transfer(c, Ok(o))) => {
+                self.transfer_to_operator(c, o)
+            }
             (Input::Transfer { .. }, Checked::Transfer(c, Err(l))) => self.transfer_to_line(c, l),
             (Input::Close { .. }, Checked::Conv(c)) => self.close_or_spam(c, CloseReason::Closed),
             (Input::Spam { .. }, Checked::Conv(c)) => self.close_or_spam(c, CloseReason::Spam),

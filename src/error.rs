@@ -27,7 +27,9 @@ pub enum Error {
     #[error("client `{0}` has no pinned operator")]
     NotPinned(ClientId),
     /// The channel is connected to another line: disconnect it first.
-    #[error("channel `{channel}` is connected to line `{connected_to}`, not `{requested}`: disconnect it first")]
+    #[error(
+        "channel `{channel}` is connected to line `{connected_to}`, not `{requested}`: disconnect it first"
+    )]
     ChannelOnAnotherLine {
         /// The channel.
         channel: ChannelId,
@@ -77,7 +79,9 @@ pub enum Error {
     #[error("conversation `{0}` is closed")]
     ConversationClosed(ConversationId),
     /// A `message_out` would open a conversation but names no client or no channel.
-    #[error("conversation `{0}` is unknown or closed: an outbound message_out needs client and channel")]
+    #[error(
+        "conversation `{0}` is unknown or closed: an outbound message_out needs client and channel"
+    )]
     OutboundNeedsClientAndChannel(ConversationId),
     /// A message names a known conversation with another client.
     #[error("conversation `{conversation}` belongs to client `{expected}`, not `{got}`")]

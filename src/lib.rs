@@ -117,6 +117,11 @@ mod routing;
 mod state;
 mod timers;
 
+/// The README's examples, compiled and run as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use config::{
     ChannelConfig, CountTowardCap, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS,
     Mode, OnExhausted, OperatorConfig, PinnedPolicy, QueueEntry,

@@ -7,7 +7,7 @@ use crate::decision::{CloseReason, DecisionKind};
 use crate::error::Error;
 use crate::id::{ChannelId, LineId};
 use crate::state::{
-    Bucket, ChanIdx, ConvState, LineIdx, Line, OpIdx, Pool, PoolRef, QueueRef, State,
+    Bucket, ChanIdx, ConvState, Line, LineIdx, OpIdx, Pool, PoolRef, QueueRef, State,
 };
 
 impl State {
@@ -32,7 +32,9 @@ impl State {
                         out.insert(o);
                     }
                 }
-                QueueRef::Group(g) => out.extend(self.groups[g as usize].members.iter().map(|m| m.1)),
+                QueueRef::Group(g) => {
+                    out.extend(self.groups[g as usize].members.iter().map(|m| m.1))
+                }
             }
         }
         out
@@ -52,7 +54,8 @@ impl State {
         self.dirty.insert(Bucket::Pool(PoolRef::Line(l)));
         for (c, chan) in self.chans.iter().enumerate() {
             if chan.pool_line == Some(l) && chan.restrict.is_some() {
-                self.dirty.insert(Bucket::Pool(PoolRef::Channel(c as ChanIdx)));
+                self.dirty
+                    .insert(Bucket::Pool(PoolRef::Channel(c as ChanIdx)));
             }
         }
     }

@@ -188,8 +188,13 @@ impl State {
             .copied()
             .filter(|&c| {
                 let conv = &self.convs[c as usize];
-                matches!(conv.state, ConvState::Assigned { deadline: Some(_), .. })
-                    && !op.available_on(&self.line(conv.line).config)
+                matches!(
+                    conv.state,
+                    ConvState::Assigned {
+                        deadline: Some(_),
+                        ..
+                    }
+                ) && !op.available_on(&self.line(conv.line).config)
             })
             .collect();
         let withdraw: Vec<_> = op

@@ -149,10 +149,14 @@ impl Engine {
     pub fn line_counters(&self, line: &str) -> Option<LineCounters> {
         let l = self.st.line_idx(line)?;
         let line = self.st.line(l);
-        let oldest = line.waiting.values().next().and_then(|&c| match self.st.convs[c as usize].state {
-            ConvState::Waiting { since, .. } => Some(since),
-            _ => None,
-        });
+        let oldest =
+            line.waiting
+                .values()
+                .next()
+                .and_then(|&c| match self.st.convs[c as usize].state {
+                    ConvState::Waiting { since, .. } => Some(since),
+                    _ => None,
+                });
         Some(LineCounters {
             waiting: line.waiting.len(),
             offered: line.offered,

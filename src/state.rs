@@ -552,7 +552,13 @@ impl State {
         }
         for &g in &op.groups {
             for &(line, entry) in &self.groups[g as usize].refs {
-                add(line, Pos { entry, sub: op.created });
+                add(
+                    line,
+                    Pos {
+                        entry,
+                        sub: op.created,
+                    },
+                );
             }
         }
         out.sort_unstable();
@@ -613,11 +619,7 @@ impl State {
         let (awaiting, unanswered) = (conv.awaiting_reply, !conv.answered);
         let load = &mut self.ops[o as usize].load;
         let d = |v: &mut u32| {
-            if add {
-                *v += 1
-            } else {
-                *v -= 1
-            }
+            if add { *v += 1 } else { *v -= 1 }
         };
         d(&mut load.open);
         if awaiting {
@@ -692,7 +694,13 @@ impl State {
     }
 
     /// Puts a conversation in limbo into a waiting queue with a given place in it.
-    pub(crate) fn place_waiting(&mut self, c: ConvIdx, since: DateTime<Utc>, seq: u64, bucket: Bucket) {
+    pub(crate) fn place_waiting(
+        &mut self,
+        c: ConvIdx,
+        since: DateTime<Utc>,
+        seq: u64,
+        bucket: Bucket,
+    ) {
         let line = self.convs[c as usize].line;
         self.bucket_map(bucket).insert(seq, c);
         self.line_mut(line).waiting.insert(seq, c);
@@ -700,7 +708,12 @@ impl State {
     }
 
     /// Assigns a conversation in limbo, with an answer deadline or final.
-    pub(crate) fn enter_assigned(&mut self, c: ConvIdx, o: OpIdx, answer_by: Option<DateTime<Utc>>) {
+    pub(crate) fn enter_assigned(
+        &mut self,
+        c: ConvIdx,
+        o: OpIdx,
+        answer_by: Option<DateTime<Utc>>,
+    ) {
         debug_assert_eq!(self.convs[c as usize].state, ConvState::Limbo);
         let line = self.convs[c as usize].line;
         let deadline = answer_by.map(|at| self.timers.schedule(at, Timer::Offer(c)));
@@ -719,7 +732,12 @@ impl State {
     }
 
     /// Offers a conversation in limbo to several operators (mode `all`).
-    pub(crate) fn enter_offered(&mut self, c: ConvIdx, ops: Vec<OpIdx>, expires: Option<DateTime<Utc>>) {
+    pub(crate) fn enter_offered(
+        &mut self,
+        c: ConvIdx,
+        ops: Vec<OpIdx>,
+        expires: Option<DateTime<Utc>>,
+    ) {
         debug_assert_eq!(self.convs[c as usize].state, ConvState::Limbo);
         let line = self.convs[c as usize].line;
         let deadline = expires.map(|at| self.timers.schedule(at, Timer::Offer(c)));
