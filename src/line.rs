@@ -7,7 +7,7 @@ use crate::decision::{CloseReason, DecisionKind};
 use crate::error::Error;
 use crate::id::{ChannelId, LineId};
 use crate::state::{
-    Bucket, ChanIdx, ConvState, Line, LineIdx, OpIdx, Pool, PoolRef, QueueRef, State,
+    Bucket, ChanIdx, ConvIdx, ConvState, Line, LineIdx, OpIdx, Pool, PoolRef, QueueRef, State,
 };
 
 impl State {
@@ -49,14 +49,12 @@ impl State {
         }
     }
 
-    /// Every bucket whose conversations wait on line `l`, for re-routing after a change.
-    fn mark_line_dirty(&mut self, l: LineIdx) {
-        self.dirty.insert(Bucket::Pool(PoolRef::Line(l)));
-        for (c, chan) in self.chans.iter().enumerate() {
-            if chan.pool_line == Some(l) && chan.restrict.is_some() {
-                self.dirty
-                    .insert(Bucket::Pool(PoolRef::Channel(c as ChanIdx)));
-            }
+    /// Every conversation waiting on line `l` gets another chance, in arrival order, after a
+    /// change of the line's settings (the queue, the mode, a cap, the pinned policy …).
+    fn retry_line(&mut self, l: LineIdx) {
+        let waiting: Vec<ConvIdx> = self.line(l).waiting.values().copied().collect();
+        for c in waiting {
+            self.retry_waiting(c);
         }
     }
 
@@ -105,7 +103,7 @@ impl State {
         for o in affected {
             self.reslot(o);
         }
-        self.mark_line_dirty(l);
+        self.retry_line(l);
     }
 
     pub(crate) fn check_remove_line(&self, id: &LineId) -> Result<LineIdx, Error> {
@@ -237,4 +235,3 @@ impl State {
     }
 }
 
-use crate::state::ConvIdx;
