@@ -29,10 +29,141 @@ impl Engine {
 
 impl State {
     fn audit(&self) -> Result<(), String> {
+        self.audit_references()?;
         self.audit_conversations()?;
         self.audit_pools()?;
         self.audit_timers()?;
         self.audit_work_conservation()
+    }
+
+    /// Every reverse reference equals what the forward one implies: group members and
+    /// operators' groups, line queues and operators' direct references, channel lists and
+    /// operators' channel references, pins, clients' conversations, operators' pool slots.
+    fn audit_references(&self) -> Result<(), String> {
+        let mut members: Vec<BTreeSet<(u64, OpIdx)>> = vec![BTreeSet::new(); self.groups.len()];
+        let mut direct: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.ops.len()];
+        let mut group_refs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.groups.len()];
+        let mut chan_refs: Vec<Vec<u32>> = vec![Vec::new(); self.ops.len()];
+        let mut pinned: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); self.ops.len()];
+        let mut client_convs: Vec<Vec<u32>> = vec![Vec::new(); self.clients.len()];
+        for (o, op) in self.ops.iter().enumerate() {
+            if op.exists {
+                for &g in &op.groups {
+                    members[g as usize].insert((op.created, o as u32));
+                }
+            } else if !op.groups.is_empty() || !op.slots.is_empty() {
+                return Err(format!(
+                    "removed operator {} keeps groups or slots",
+                    self.op_name(o as u32)
+                ));
+            }
+        }
+        for (l, line) in self.lines.iter().enumerate() {
+            let Some(line) = line else { continue };
+            for (entry, r) in line.queue.iter().enumerate() {
+                match *r {
+                    QueueRef::Op(o) => direct[o as usize].push((l as u32, entry as u32)),
+                    QueueRef::Group(g) => group_refs[g as usize].push((l as u32, entry as u32)),
+                }
+            }
+        }
+        for (ch, chan) in self.chans.iter().enumerate() {
+            for &o in chan.restrict.iter().flatten() {
+                chan_refs[o as usize].push(ch as u32);
+            }
+            if let Some(l) = chan.line {
+                if chan.pool_line != Some(l)
+                    || !self.lines[l as usize]
+                        .as_ref()
+                        .is_some_and(|x| x.channels.contains(&(ch as u32)))
+                {
+                    return Err(format!(
+                        "channel {} is not recorded on its line",
+                        self.chan_ids.name(ch as u32)
+                    ));
+                }
+            }
+        }
+        for (cl, client) in self.clients.iter().enumerate() {
+            if let Some(o) = client.pinned {
+                pinned[o as usize].insert(cl as u32);
+            }
+        }
+        for (c, conv) in self.convs.iter().enumerate() {
+            client_convs[conv.client as usize].push(c as u32);
+        }
+        for (g, group) in self.groups.iter().enumerate() {
+            if group.members != members[g] {
+                return Err(format!(
+                    "group {}: members out of step",
+                    self.group_ids.name(g as u32)
+                ));
+            }
+            let mut refs = group.refs.clone();
+            refs.sort_unstable();
+            if refs != group_refs[g] {
+                return Err(format!(
+                    "group {}: line references out of step",
+                    self.group_ids.name(g as u32)
+                ));
+            }
+        }
+        for (o, op) in self.ops.iter().enumerate() {
+            let name = self.op_name(o as u32);
+            let mut d = op.direct_refs.clone();
+            d.sort_unstable();
+            if d != direct[o] {
+                return Err(format!(
+                    "operator {name}: direct queue references out of step"
+                ));
+            }
+            let mut cr = op.chan_refs.clone();
+            cr.sort_unstable();
+            if cr != chan_refs[o] {
+                return Err(format!("operator {name}: channel references out of step"));
+            }
+            if op.pinned_clients != pinned[o] {
+                return Err(format!("operator {name}: pinned clients out of step"));
+            }
+            let mut expect: Vec<(PoolRef, Pos)> = Vec::new();
+            if op.exists {
+                for (l, line) in self.lines.iter().enumerate() {
+                    if line.is_none() {
+                        continue;
+                    }
+                    if let Some(&pos) = self.members_from_scratch(l as u32).get(&(o as u32)) {
+                        expect.push((PoolRef::Line(l as u32), pos));
+                        for (ch, chan) in self.chans.iter().enumerate() {
+                            if chan.pool_line == Some(l as u32)
+                                && chan
+                                    .restrict
+                                    .as_ref()
+                                    .is_some_and(|r| r.contains(&(o as u32)))
+                            {
+                                expect.push((PoolRef::Channel(ch as u32), pos));
+                            }
+                        }
+                    }
+                }
+            }
+            let mut got: Vec<(PoolRef, Pos)> = op.slots.iter().map(|s| (s.pool, s.pos)).collect();
+            got.sort_unstable();
+            expect.sort_unstable();
+            if got != expect {
+                return Err(format!(
+                    "operator {name}: pool slots {got:?}, expected {expect:?}"
+                ));
+            }
+        }
+        for (cl, client) in self.clients.iter().enumerate() {
+            if client.convs != client_convs[cl] {
+                return Err(format!(
+                    "client {}: conversations out of step",
+                    self.client_ids.name(cl as u32)
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn audit_conversations(&self) -> Result<(), String> {
