@@ -2,7 +2,14 @@
 //!
 //! ```text
 //! cargo run --example replay < scenario.jsonl
+//! cargo run --example replay -- --snapshot-out state.json < part1.jsonl
+//! cargo run --example replay -- --snapshot-in state.json < part2.jsonl
 //! ```
+//!
+//! `--snapshot-out FILE` writes the engine's state to FILE when the input ends;
+//! `--snapshot-in FILE` starts from the state in FILE instead of an empty engine. Replaying a
+//! file in two parts through a snapshot prints the same decisions as replaying it whole (error
+//! lines aside: their line numbers restart with each part).
 //!
 //! Each input line is a JSON object with its time in `"at"` (RFC 3339) and the input's fields,
 //! as the wire format names them. Decisions are printed one per line and flushed after every
@@ -78,10 +85,47 @@ pub fn replay(engine: &mut Engine, input: impl BufRead, out: &mut impl Write) ->
     Ok(())
 }
 
+/// Reads an engine from a snapshot file.
+pub fn load_snapshot(path: &str) -> Result<Engine, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let snapshot: routeline::Snapshot =
+        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+    Engine::restore(snapshot).map_err(|e| format!("{path}: {e}"))
+}
+
+/// Writes an engine's state to a snapshot file.
+pub fn save_snapshot(engine: &Engine, path: &str) -> Result<(), String> {
+    let json = serde_json::to_string(&engine.snapshot()).map_err(|e| e.to_string())?;
+    std::fs::write(path, json).map_err(|e| format!("{path}: {e}"))
+}
+
 #[allow(dead_code)]
-fn main() -> io::Result<()> {
-    let mut engine = Engine::new();
+fn main() -> Result<(), String> {
+    let mut snapshot_in = None;
+    let mut snapshot_out = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--snapshot-in" => snapshot_in = Some(args.next().ok_or("--snapshot-in needs a file")?),
+            "--snapshot-out" => {
+                snapshot_out = Some(args.next().ok_or("--snapshot-out needs a file")?)
+            }
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`; usage: replay [--snapshot-in FILE] [--snapshot-out FILE] < inputs.jsonl"
+                ));
+            }
+        }
+    }
+    let mut engine = match snapshot_in {
+        Some(path) => load_snapshot(&path)?,
+        None => Engine::new(),
+    };
     let stdin = io::stdin();
     let stdout = io::stdout();
-    replay(&mut engine, stdin.lock(), &mut stdout.lock())
+    replay(&mut engine, stdin.lock(), &mut stdout.lock()).map_err(|e| e.to_string())?;
+    if let Some(path) = snapshot_out {
+        save_snapshot(&engine, &path)?;
+    }
+    Ok(())
 }

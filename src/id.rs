@@ -129,12 +129,41 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str>> Interner<K> {
         }
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+
     /// The id behind an index handed out by this interner.
     pub(crate) fn name(&self, idx: Idx) -> &K {
         self.map
             .get_index(idx as usize)
             .map(|(k, _)| k)
             .expect("indices are only ever handed out by this interner and never freed")
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Serialize> Serialize for Interner<K> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.map.keys())
+    }
+}
+
+impl<'de, K> Deserialize<'de> for Interner<K>
+where
+    K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + Deserialize<'de> + fmt::Display,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let keys = Vec::<K>::deserialize(deserializer)?;
+        let mut map = IndexMap::with_capacity_and_hasher(keys.len(), FixedState::default());
+        for key in keys {
+            if map.contains_key(key.borrow()) {
+                return Err(serde::de::Error::custom(format!(
+                    "id `{key}` is listed twice"
+                )));
+            }
+            map.insert(key, ());
+        }
+        Ok(Self { map })
     }
 }
 

@@ -114,6 +114,7 @@ mod line;
 mod pool;
 mod query;
 mod routing;
+mod snapshot;
 mod state;
 mod timers;
 
@@ -136,3 +137,4 @@ pub use input::{Input, Presence};
 pub use query::{
     ConversationState, ConversationView, LineCounters, OperatorLoad, OperatorView, WaitingEntry,
 };
+pub use snapshot::{SNAPSHOT_VERSION, Snapshot, SnapshotError};

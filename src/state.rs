@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::config::{CountTowardCap, LineConfig, Mode};
 use crate::decision::{Decision, DecisionKind, QueueReason};
@@ -41,14 +42,14 @@ pub(crate) struct Key {
 }
 
 /// A routing domain: a line's members, or the members a restricted channel allows on its line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub(crate) enum PoolRef {
     Line(LineIdx),
     Channel(ChanIdx),
 }
 
 /// Where a waiting conversation is indexed for the drain, besides its line's queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub(crate) enum Bucket {
     Pool(PoolRef),
     Pinned(OpIdx),
@@ -76,7 +77,7 @@ pub(crate) struct Slot {
     pub(crate) eligible: bool,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub(crate) struct AbsenceWindow {
     pub(crate) from: DateTime<Utc>,
     pub(crate) until: DateTime<Utc>,
@@ -101,7 +102,9 @@ impl Load {
     }
 }
 
-#[derive(Clone, Debug)]
+/// Fields marked `skip` are indices derived from the others: a snapshot leaves them out and
+/// restoring rebuilds them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Operator {
     pub(crate) exists: bool,
     /// Order of first creation; group members follow it.
@@ -118,16 +121,24 @@ pub(crate) struct Operator {
     pub(crate) epoch: u32,
     /// Sequence of the last assignment (0: never assigned, older than everyone).
     pub(crate) last_assigned: u64,
+    #[serde(skip)]
     pub(crate) load: Load,
+    #[serde(skip)]
     pub(crate) held: BTreeSet<ConvIdx>,
+    #[serde(skip)]
     pub(crate) offers: BTreeSet<ConvIdx>,
     /// Lines whose queue names this operator directly: (line, entry).
+    #[serde(skip)]
     pub(crate) direct_refs: Vec<(LineIdx, u32)>,
     /// Channels whose operator list names this operator.
+    #[serde(skip)]
     pub(crate) chan_refs: Vec<ChanIdx>,
+    #[serde(skip)]
     pub(crate) slots: Vec<Slot>,
+    #[serde(skip)]
     pub(crate) pinned_clients: BTreeSet<ClientIdx>,
     /// Conversations waiting for this operator as their `always`-pinned one.
+    #[serde(skip)]
     pub(crate) pinned_waiting: BTreeMap<u64, ConvIdx>,
 }
 
@@ -204,22 +215,29 @@ pub(crate) enum QueueRef {
     Group(GroupIdx),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Line {
     pub(crate) config: LineConfig,
+    #[serde(skip)]
     pub(crate) queue: Vec<QueueRef>,
+    #[serde(skip)]
     pub(crate) pool: Pool,
     /// The line's waiting queue, by waiting sequence (arrival order).
+    #[serde(skip)]
     pub(crate) waiting: BTreeMap<u64, ConvIdx>,
     /// Channels connected to the line.
+    #[serde(skip)]
     pub(crate) channels: BTreeSet<ChanIdx>,
     /// Open conversations on the line.
+    #[serde(skip)]
     pub(crate) open: BTreeSet<ConvIdx>,
+    #[serde(skip)]
     pub(crate) offered: u32,
+    #[serde(skip)]
     pub(crate) assigned: u32,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Channel {
     /// The line it is connected to.
     pub(crate) line: Option<LineIdx>,
@@ -227,26 +245,31 @@ pub(crate) struct Channel {
     pub(crate) pool_line: Option<LineIdx>,
     pub(crate) kind: Option<String>,
     pub(crate) restrict: Option<Vec<OpIdx>>,
+    #[serde(skip)]
     pub(crate) pool: Pool,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Group {
     /// Members by creation order.
+    #[serde(skip)]
     pub(crate) members: BTreeSet<(u64, OpIdx)>,
     /// Lines whose queue names the group: (line, entry).
+    #[serde(skip)]
     pub(crate) refs: Vec<(LineIdx, u32)>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Client {
     pub(crate) pinned: Option<OpIdx>,
     pub(crate) last_operator: Option<OpIdx>,
+    #[serde(skip)]
     pub(crate) convs: Vec<ConvIdx>,
 }
 
 /// Where a conversation is. One enum, so a conversation cannot be in two places.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum ConvState {
     Closed,
     /// Between two places while the engine moves it; never seen outside one input.
@@ -267,7 +290,7 @@ pub(crate) enum ConvState {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Conversation {
     pub(crate) client: ClientIdx,
     pub(crate) channel: ChanIdx,
@@ -282,7 +305,7 @@ pub(crate) struct Conversation {
 }
 
 /// The whole engine state except the decision queue.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct State {
     pub(crate) clock: Option<DateTime<Utc>>,
     pub(crate) past_inputs: u64,
@@ -301,6 +324,7 @@ pub(crate) struct State {
     pub(crate) convs: Vec<Conversation>,
     pub(crate) timers: Timers,
     /// Buckets where capacity may have appeared since the last drain.
+    #[serde(skip)]
     pub(crate) dirty: BTreeSet<Bucket>,
     pub(crate) out: VecDeque<Decision>,
 }
@@ -628,6 +652,11 @@ impl State {
         if unanswered {
             d(&mut load.unanswered);
         }
+    }
+
+    /// Counts a conversation its operator holds in their load (restoring a snapshot).
+    pub(crate) fn add_load(&mut self, o: OpIdx, c: ConvIdx) {
+        self.adjust_load(o, c, true);
     }
 
     /// Changes a conversation's flags, keeping its holder's load counters true.

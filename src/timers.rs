@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::id::Idx;
 
@@ -23,8 +24,11 @@ pub(crate) enum Timer {
     Absence(Idx),
 }
 
-#[derive(Clone, Debug, Default)]
+/// A snapshot keeps only the sequence: the deadlines themselves are recorded with the
+/// conversations and absences they belong to, and restoring schedules them again.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Timers {
+    #[serde(skip)]
     map: BTreeMap<TimerKey, Timer>,
     seq: u64,
 }
@@ -35,6 +39,15 @@ impl Timers {
         let key = (at, self.seq);
         self.map.insert(key, timer);
         key
+    }
+
+    /// Schedules a deadline under a key it had before (restoring a snapshot); `false` if the
+    /// key is taken.
+    pub(crate) fn restore(&mut self, key: TimerKey, timer: Timer) -> bool {
+        if key.1 > self.seq {
+            return false;
+        }
+        self.map.insert(key, timer).is_none()
     }
 
     pub(crate) fn cancel(&mut self, key: TimerKey) {

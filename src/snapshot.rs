@@ -1,0 +1,368 @@
+//! Snapshots: the engine's whole state as a serde value, and its restoration.
+//!
+//! A snapshot records only the facts that cannot be derived — configurations, presence,
+//! absences, where each conversation is, the sequence counters — and restoring rebuilds every
+//! index from them, checks every reference, and audits the result with the same brute-force
+//! check as [`Engine::verify_invariants`]. So a snapshot that was tampered with or corrupted is
+//! refused with an error, never a panic, and one that is accepted continues exactly as the
+//! engine that wrote it would have.
+
+use std::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::engine::Engine;
+use crate::state::{Bucket, ConvState, PoolRef, QueueRef, State};
+use crate::timers::Timer;
+
+/// The snapshot format this version of routeline writes and reads.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// The engine's whole state, ready to serialise with serde (as `{"version":1,"state":{…}}`).
+///
+/// Made by [`Engine::snapshot`], turned back into an engine by [`Engine::restore`]. The
+/// version comes first when serialised, so a reader meets an unsupported version before
+/// anything else and says so.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    state: State,
+}
+
+/// Why a snapshot could not be restored.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The snapshot refers to something that is not in it, or its parts contradict each other.
+    #[error("corrupt snapshot: {0}")]
+    Corrupt(String),
+}
+
+impl Serialize for Snapshot {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Snapshot", 2)?;
+        s.serialize_field("version", &SNAPSHOT_VERSION)?;
+        s.serialize_field("state", &self.state)?;
+        s.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Snapshot {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SnapshotVisitor;
+        impl<'de> Visitor<'de> for SnapshotVisitor {
+            type Value = Snapshot;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a routeline snapshot {\"version\":…,\"state\":…}")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Snapshot, A::Error> {
+                match map.next_key::<String>()?.as_deref() {
+                    Some("version") => {}
+                    _ => {
+                        return Err(de::Error::custom(
+                            "a snapshot must start with its `version`",
+                        ));
+                    }
+                }
+                let version: u32 = map.next_value()?;
+                if version != SNAPSHOT_VERSION {
+                    return Err(de::Error::custom(format!(
+                        "unsupported snapshot version {version}: this routeline reads version \
+                         {SNAPSHOT_VERSION}"
+                    )));
+                }
+                match map.next_key::<String>()?.as_deref() {
+                    Some("state") => {}
+                    _ => {
+                        return Err(de::Error::custom(
+                            "a snapshot's `state` must follow its `version`",
+                        ));
+                    }
+                }
+                let state: State = map.next_value()?;
+                if map.next_key::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::custom(
+                        "unexpected field after a snapshot's `state`",
+                    ));
+                }
+                Ok(Snapshot { state })
+            }
+        }
+        deserializer.deserialize_struct("Snapshot", &["version", "state"], SnapshotVisitor)
+    }
+}
+
+impl Engine {
+    /// The engine's whole state, including decisions not yet polled.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            state: self.st.clone(),
+        }
+    }
+
+    /// An engine that continues exactly where the one that wrote `snapshot` stopped.
+    ///
+    /// # Errors
+    /// [`SnapshotError::Corrupt`] when the snapshot refers to something missing from it or its
+    /// parts contradict each other; nothing of it is used then.
+    pub fn restore(snapshot: Snapshot) -> Result<Engine, SnapshotError> {
+        let mut st = snapshot.state;
+        st.check_facts().map_err(SnapshotError::Corrupt)?;
+        st.rebuild_indices().map_err(SnapshotError::Corrupt)?;
+        let engine = Engine { st };
+        engine.verify_invariants().map_err(SnapshotError::Corrupt)?;
+        Ok(engine)
+    }
+}
+
+fn check(ok: bool, what: impl FnOnce() -> String) -> Result<(), String> {
+    if ok { Ok(()) } else { Err(what()) }
+}
+
+impl State {
+    /// Checks that every index in the recorded facts points at something that exists, so that
+    /// rebuilding cannot go out of bounds.
+    fn check_facts(&self) -> Result<(), String> {
+        let (n_ops, n_lines, n_chans, n_groups, n_clients) = (
+            self.ops.len(),
+            self.lines.len(),
+            self.chans.len(),
+            self.groups.len(),
+            self.clients.len(),
+        );
+        check(self.op_ids.len() == n_ops, || {
+            "operator ids and records differ in number".into()
+        })?;
+        check(self.line_ids.len() == n_lines, || {
+            "line ids and records differ in number".into()
+        })?;
+        check(self.chan_ids.len() == n_chans, || {
+            "channel ids and records differ in number".into()
+        })?;
+        check(self.group_ids.len() == n_groups, || {
+            "group ids and records differ in number".into()
+        })?;
+        check(self.client_ids.len() == n_clients, || {
+            "client ids and records differ in number".into()
+        })?;
+        check(self.conv_ids.len() == self.convs.len(), || {
+            "conversation ids and records differ in number".into()
+        })?;
+        check(self.clock.is_some() || self.convs.is_empty(), || {
+            "conversations but no clock".into()
+        })?;
+        let op_ok = |o: u32| (o as usize) < n_ops;
+        let live_op = |o: u32| op_ok(o) && self.ops[o as usize].exists;
+        let line_ok = |l: u32| (l as usize) < n_lines && self.lines[l as usize].is_some();
+        for (o, op) in self.ops.iter().enumerate() {
+            let name = || self.op_ids.name(o as u32).to_string();
+            check(op.groups.iter().all(|&g| (g as usize) < n_groups), || {
+                format!("operator {}: unknown group", name())
+            })?;
+            check(
+                op.created <= self.seq && op.last_assigned <= self.seq,
+                || format!("operator {}: sequence from the future", name()),
+            )?;
+            check(op.absences.iter().all(|w| w.from < w.until), || {
+                format!("operator {}: absence ends before it starts", name())
+            })?;
+        }
+        for (l, line) in self.lines.iter().enumerate() {
+            let Some(line) = line else { continue };
+            check(
+                line.config.line.as_str() == self.line_ids.name(l as u32).as_str(),
+                || {
+                    format!(
+                        "line {} carries the configuration of another",
+                        self.line_ids.name(l as u32)
+                    )
+                },
+            )?;
+            line.config.validate().map_err(|e| e.to_string())?;
+        }
+        for (ch, chan) in self.chans.iter().enumerate() {
+            let name = || self.chan_ids.name(ch as u32).to_string();
+            check(
+                chan.line.is_none_or(line_ok) && chan.pool_line.is_none_or(line_ok),
+                || format!("channel {}: unknown line", name()),
+            )?;
+            check(chan.restrict.iter().flatten().all(|&o| op_ok(o)), || {
+                format!("channel {}: unknown operator", name())
+            })?;
+        }
+        for (cl, client) in self.clients.iter().enumerate() {
+            check(
+                client.pinned.is_none_or(live_op) && client.last_operator.is_none_or(op_ok),
+                || {
+                    format!(
+                        "client {}: unknown operator",
+                        self.client_ids.name(cl as u32)
+                    )
+                },
+            )?;
+        }
+        for (c, conv) in self.convs.iter().enumerate() {
+            let name = || self.conv_ids.name(c as u32).to_string();
+            check(
+                (conv.client as usize) < n_clients
+                    && (conv.channel as usize) < n_chans
+                    && (conv.line as usize) < n_lines,
+                || format!("conversation {}: unknown client, channel or line", name()),
+            )?;
+            check(conv.tried.iter().all(|&(o, _)| op_ok(o)), || {
+                format!("conversation {}: unknown operator tried", name())
+            })?;
+            let placed = match &conv.state {
+                ConvState::Closed => true,
+                ConvState::Limbo => false,
+                ConvState::Waiting { seq, bucket, .. } => {
+                    *seq <= self.seq
+                        && match *bucket {
+                            Bucket::Pinned(o) => op_ok(o),
+                            Bucket::Pool(PoolRef::Line(l)) => line_ok(l),
+                            Bucket::Pool(PoolRef::Channel(ch)) => (ch as usize) < n_chans,
+                        }
+                }
+                ConvState::Assigned { op, .. } => live_op(*op),
+                ConvState::Offered { ops, .. } => {
+                    !ops.is_empty()
+                        && ops.iter().all(|&o| live_op(o))
+                        && ops.iter().enumerate().all(|(i, o)| !ops[..i].contains(o))
+                }
+            };
+            check(placed, || {
+                format!("conversation {}: impossible state", name())
+            })?;
+            check(
+                conv.state == ConvState::Closed || line_ok(conv.line),
+                || {
+                    format!(
+                        "conversation {}: open on a line that does not exist",
+                        name()
+                    )
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds every derived index from the recorded facts.
+    fn rebuild_indices(&mut self) -> Result<(), String> {
+        for l in 0..self.lines.len() as u32 {
+            let Some(line) = &self.lines[l as usize] else {
+                continue;
+            };
+            let entries = line.config.queue.clone();
+            let mut queue = Vec::with_capacity(entries.len());
+            for (entry, e) in entries.iter().enumerate() {
+                let entry = u32::try_from(entry).map_err(|_| "queue too long".to_string())?;
+                let r = match e {
+                    crate::config::QueueEntry::Operator(id) => {
+                        let o = self.op_ids.get(id.as_str()).ok_or_else(|| {
+                            format!("queue names operator {id} not in the snapshot")
+                        })?;
+                        self.ops[o as usize].direct_refs.push((l, entry));
+                        QueueRef::Op(o)
+                    }
+                    crate::config::QueueEntry::Group { group } => {
+                        let g = self.group_ids.get(group.as_str()).ok_or_else(|| {
+                            format!("queue names group {group} not in the snapshot")
+                        })?;
+                        self.groups[g as usize].refs.push((l, entry));
+                        QueueRef::Group(g)
+                    }
+                };
+                queue.push(r);
+            }
+            self.line_mut(l).queue = queue;
+        }
+        for o in 0..self.ops.len() as u32 {
+            let op = &self.ops[o as usize];
+            if op.exists {
+                for &g in &op.groups {
+                    self.groups[g as usize].members.insert((op.created, o));
+                }
+            }
+            let windows = op.absences.clone();
+            for w in windows {
+                for key in w.timers.into_iter().flatten() {
+                    check(self.timers.restore(key, Timer::Absence(o)), || {
+                        "a deadline is recorded twice".into()
+                    })?;
+                }
+            }
+        }
+        for ch in 0..self.chans.len() as u32 {
+            for o in self.chans[ch as usize]
+                .restrict
+                .clone()
+                .into_iter()
+                .flatten()
+            {
+                self.ops[o as usize].chan_refs.push(ch);
+            }
+            if let Some(l) = self.chans[ch as usize].line {
+                self.line_mut(l).channels.insert(ch);
+            }
+        }
+        for cl in 0..self.clients.len() as u32 {
+            if let Some(o) = self.clients[cl as usize].pinned {
+                self.ops[o as usize].pinned_clients.insert(cl);
+            }
+        }
+        for c in 0..self.convs.len() as u32 {
+            let (client, line) = (self.convs[c as usize].client, self.convs[c as usize].line);
+            self.clients[client as usize].convs.push(c);
+            let state = std::mem::replace(&mut self.convs[c as usize].state, ConvState::Limbo);
+            if state == ConvState::Closed {
+                self.convs[c as usize].state = state;
+                continue;
+            }
+            self.line_mut(line).open.insert(c);
+            match state {
+                ConvState::Waiting { since, seq, bucket } => {
+                    if let Bucket::Pool(PoolRef::Channel(ch)) = bucket {
+                        check(self.chans[ch as usize].pool_line == Some(line), || {
+                            "a conversation waits in a channel queue of another line".into()
+                        })?;
+                    }
+                    self.place_waiting(c, since, seq, bucket);
+                }
+                ConvState::Assigned { op, deadline } => {
+                    if let Some(key) = deadline {
+                        check(self.timers.restore(key, Timer::Offer(c)), || {
+                            "a deadline is recorded twice".into()
+                        })?;
+                        self.line_mut(line).offered += 1;
+                    } else {
+                        self.line_mut(line).assigned += 1;
+                    }
+                    self.convs[c as usize].state = ConvState::Assigned { op, deadline };
+                    self.ops[op as usize].held.insert(c);
+                    self.add_load(op, c);
+                }
+                ConvState::Offered { ops, deadline } => {
+                    if let Some(key) = deadline {
+                        check(self.timers.restore(key, Timer::Offer(c)), || {
+                            "a deadline is recorded twice".into()
+                        })?;
+                    }
+                    self.line_mut(line).offered += 1;
+                    for &o in &ops {
+                        self.ops[o as usize].offers.insert(c);
+                    }
+                    self.convs[c as usize].state = ConvState::Offered { ops, deadline };
+                }
+                ConvState::Closed | ConvState::Limbo => {}
+            }
+        }
+        for o in 0..self.ops.len() as u32 {
+            self.reslot(o);
+        }
+        self.dirty.clear();
+        Ok(())
+    }
+}
