@@ -17,6 +17,7 @@ pub const MAX_OFFER_TIMEOUT_SECS: u32 = 43_200;
 ///
 /// It sets the operator's cap, groups and active flag and nothing else: presence, work day,
 /// absences, load and conversations are state, kept across upserts.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperatorConfig {
@@ -24,12 +25,14 @@ pub struct OperatorConfig {
     pub operator: OperatorId,
     /// The operator's own cap on automatically assigned load; `None` means no cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::cap))]
     pub max_open: Option<u32>,
     /// The groups the operator belongs to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupId>,
     /// Whether the operator is active (not dismissed, seat paid). Defaults to `true`.
     #[serde(default = "yes")]
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::mostly_true))]
     pub active: bool,
 }
 
@@ -68,6 +71,7 @@ fn yes() -> bool {
 }
 
 /// How a line picks the operator for a conversation.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -84,6 +88,7 @@ pub enum Mode {
 }
 
 /// What a line does with a client's pinned operator (personal manager).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PinnedPolicy {
@@ -98,6 +103,7 @@ pub enum PinnedPolicy {
 }
 
 /// What happens when an unanswered conversation has been offered to every eligible member.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnExhausted {
@@ -112,6 +118,7 @@ pub enum OnExhausted {
 }
 
 /// Which of an operator's conversations count toward a line's cap (and `balanced` order).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CountTowardCap {
@@ -125,6 +132,7 @@ pub enum CountTowardCap {
 }
 
 /// One entry of a line's queue: an operator, or a whole group.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum QueueEntry {
@@ -144,6 +152,7 @@ impl From<&str> for QueueEntry {
 }
 
 /// A line's configuration (`upsert_line`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LineConfig {
@@ -158,15 +167,18 @@ pub struct LineConfig {
     /// Seconds an assignment (or an `all`-mode offer) waits for an answer before it moves on;
     /// `None` makes assignments final at once. Must lie in 60..=43200.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::offer_timeout))]
     pub offer_timeout_secs: Option<u32>,
     /// The line's cap per operator; the smaller of this and the operator's own cap applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::cap))]
     pub max_open_per_operator: Option<u32>,
     /// What the line does with pinned operators. Default `prefer`.
     #[serde(default)]
     pub pinned_policy: PinnedPolicy,
     /// Whether routing checks availability (absence, work day or presence). Default `true`.
     #[serde(default = "yes")]
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::mostly_true))]
     pub check_availability: bool,
     /// With the availability check, require a started work day instead of presence `online`.
     #[serde(default)]
@@ -283,6 +295,7 @@ impl LineConfig {
 }
 
 /// A channel's connection to a line (`connect_channel`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
@@ -325,5 +338,41 @@ impl ChannelConfig {
     {
         self.operators = Some(operators.into_iter().map(Into::into).collect());
         self
+    }
+}
+
+/// Biased generators for the `Arbitrary` derives: mostly values that are valid and small
+/// enough for caps and timeouts to matter, now and then anything at all.
+#[cfg(feature = "arbitrary")]
+mod fuzz {
+    use arbitrary::{Arbitrary, Result, Unstructured};
+
+    use super::{MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS};
+
+    /// `None` (no cap) a third of the time, else mostly 0..=3, rarely any number.
+    pub(super) fn cap(u: &mut Unstructured<'_>) -> Result<Option<u32>> {
+        Ok(match u.int_in_range(0u8..=15)? {
+            0..=4 => None,
+            5..=14 => Some(u.int_in_range(0..=3)?),
+            _ => Some(u32::arbitrary(u)?),
+        })
+    }
+
+    /// `true` seven times in eight.
+    pub(super) fn mostly_true(u: &mut Unstructured<'_>) -> Result<bool> {
+        u.ratio(7u8, 8)
+    }
+
+    /// No timeout a quarter of the time; else mostly the bounds or a valid value, rarely any
+    /// number (usually invalid, so the upsert is refused).
+    pub(super) fn offer_timeout(u: &mut Unstructured<'_>) -> Result<Option<u32>> {
+        Ok(match u.int_in_range(0u8..=15)? {
+            0..=3 => None,
+            4..=8 => {
+                Some(*u.choose(&[MIN_OFFER_TIMEOUT_SECS, 300, 3_600, MAX_OFFER_TIMEOUT_SECS])?)
+            }
+            9..=14 => Some(u.int_in_range(MIN_OFFER_TIMEOUT_SECS..=MAX_OFFER_TIMEOUT_SECS)?),
+            _ => Some(u32::arbitrary(u)?),
+        })
     }
 }

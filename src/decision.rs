@@ -112,8 +112,9 @@ pub enum AssignReason {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum WithdrawReason {
-    /// Someone else got the conversation (accepted, answered, took it, or it was transferred
-    /// or closed).
+    /// Someone else got the conversation: accepted it, answered it, took it, or it was
+    /// transferred. (A conversation closed while offered emits only `closed`: it ends every
+    /// offer with it.)
     AcceptedElsewhere,
     /// The offer expired unanswered.
     Expired,

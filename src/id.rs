@@ -171,3 +171,35 @@ fn to_idx(i: usize) -> Idx {
     // More than four billion distinct ids of one kind would exhaust memory long before this.
     Idx::try_from(i).expect("fewer than 2^32 distinct ids of one kind")
 }
+
+/// `Arbitrary` for the ids, for fuzzing: mostly one of a handful of fixed names per kind, so
+/// that generated inputs keep meeting the same operators, lines and conversations; now and then
+/// any string at all.
+#[cfg(feature = "arbitrary")]
+macro_rules! arbitrary_id {
+    ($name:ident, $names:expr) => {
+        impl<'a> arbitrary::Arbitrary<'a> for $name {
+            fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+                const NAMES: &[&str] = &$names;
+                if u.ratio(15u8, 16)? {
+                    Ok(Self::from(*u.choose(NAMES)?))
+                } else {
+                    Ok(Self::from(<String as arbitrary::Arbitrary>::arbitrary(u)?))
+                }
+            }
+        }
+    };
+}
+
+#[cfg(feature = "arbitrary")]
+arbitrary_id!(OperatorId, ["anna", "boris", "vera", "gleb", "dana"]);
+#[cfg(feature = "arbitrary")]
+arbitrary_id!(LineId, ["sales", "support", "vip"]);
+#[cfg(feature = "arbitrary")]
+arbitrary_id!(ChannelId, ["wa-1", "tg-1", "web", "mail"]);
+#[cfg(feature = "arbitrary")]
+arbitrary_id!(ClientId, ["c-1", "c-2", "c-3", "c-4", "c-5"]);
+#[cfg(feature = "arbitrary")]
+arbitrary_id!(ConversationId, ["k1", "k2", "k3", "k4", "k5", "k6"]);
+#[cfg(feature = "arbitrary")]
+arbitrary_id!(GroupId, ["line1", "line2"]);

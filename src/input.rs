@@ -11,6 +11,7 @@ use crate::config::{ChannelConfig, LineConfig, OperatorConfig};
 use crate::id::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
 
 /// An operator's presence status.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
@@ -24,6 +25,7 @@ pub enum Presence {
 }
 
 /// One input to the engine.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
@@ -84,8 +86,10 @@ pub enum Input {
         /// The operator.
         operator: OperatorId,
         /// When the absence starts.
+        #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::time))]
         from: DateTime<Utc>,
         /// When it ends; must be later than `from`.
+        #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::time))]
         until: DateTime<Utc>,
     },
     /// Removes every absence of an operator.
@@ -154,4 +158,36 @@ pub enum Input {
     },
     /// Time passed: the same as [`Engine::handle_timeout`](crate::Engine::handle_timeout).
     Tick,
+}
+
+/// Biased generators for the `Arbitrary` derive.
+#[cfg(feature = "arbitrary")]
+mod fuzz {
+    use arbitrary::{Result, Unstructured};
+    use chrono::{DateTime, TimeDelta, Utc};
+
+    /// 2026-03-02T09:00:00Z, where the fuzz harnesses start their clock.
+    const BASE_SECS: i64 = 1_772_442_000;
+
+    /// A time (for absence windows) mostly within two days before to two weeks after
+    /// 2026-03-02T09:00:00Z, on whole minutes; one time in sixteen anything chrono can hold,
+    /// the extremes included.
+    pub(super) fn time(u: &mut Unstructured<'_>) -> Result<DateTime<Utc>> {
+        let base = DateTime::from_timestamp(BASE_SECS, 0).expect("a valid timestamp");
+        if u.ratio(15u8, 16)? {
+            let minutes = u.int_in_range(-2 * 24 * 60..=14 * 24 * 60)?;
+            return Ok(base + TimeDelta::minutes(minutes));
+        }
+        Ok(match u.int_in_range(0u8..=3)? {
+            0 => DateTime::<Utc>::MIN_UTC,
+            1 => DateTime::<Utc>::MAX_UTC,
+            _ => {
+                let secs = u.int_in_range(
+                    DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp(),
+                )?;
+                let nanos = u.int_in_range(0..=999_999_999)?;
+                DateTime::from_timestamp(secs, nanos).unwrap_or(DateTime::<Utc>::MAX_UTC)
+            }
+        })
+    }
 }

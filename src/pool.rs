@@ -8,7 +8,7 @@ use crate::decision::{UnassignReason, WithdrawReason};
 use crate::error::Error;
 use crate::id::OperatorId;
 use crate::input::Presence;
-use crate::state::{AbsenceWindow, ConvState, OpIdx, State};
+use crate::state::{AbsenceWindow, ConvState, OpIdx, PROFILES, State};
 use crate::timers::Timer;
 
 impl State {
@@ -19,7 +19,7 @@ impl State {
 
     pub(crate) fn upsert_operator(&mut self, cfg: OperatorConfig) {
         let o = self.intern_op(&cfg.operator);
-        let before = self.ops[o as usize].availability_aspects();
+        let before = self.ops[o as usize].availability();
         if !self.ops[o as usize].exists {
             let created = if self.ops[o as usize].created == 0 {
                 self.next_seq()
@@ -98,13 +98,13 @@ impl State {
     }
 
     pub(crate) fn set_presence(&mut self, o: OpIdx, status: Presence) {
-        let before = self.ops[o as usize].availability_aspects();
+        let before = self.ops[o as usize].availability();
         self.ops[o as usize].presence = status;
         self.availability_changed(o, before);
     }
 
     pub(crate) fn set_workday(&mut self, o: OpIdx, started: bool) {
-        let before = self.ops[o as usize].availability_aspects();
+        let before = self.ops[o as usize].availability();
         self.ops[o as usize].workday = started;
         self.availability_changed(o, before);
     }
@@ -154,7 +154,7 @@ impl State {
     /// An absence window of the operator started or ended (a deadline), or the windows changed.
     pub(crate) fn absences_changed(&mut self, o: OpIdx) {
         let now = self.now();
-        let before = self.ops[o as usize].availability_aspects();
+        let before = self.ops[o as usize].availability();
         let timers = &self.timers;
         let op = &mut self.ops[o as usize];
         op.absences.retain(|w| w.until > now);
@@ -171,14 +171,16 @@ impl State {
 
     /// After any change to what makes an operator available: re-index them, and take away the
     /// unanswered assignments and offers of lines where they are no longer available.
-    pub(crate) fn availability_changed(&mut self, o: OpIdx, before: [bool; 5]) {
-        let after = self.ops[o as usize].availability_aspects();
+    pub(crate) fn availability_changed(&mut self, o: OpIdx, before: [bool; PROFILES]) {
+        let after = self.ops[o as usize].availability();
         if before == after {
             return;
         }
-        if before.iter().zip(after).any(|(&b, a)| !b && a) {
-            // Coming back (in any respect) makes them "not yet tried" again everywhere.
-            self.ops[o as usize].epoch += 1;
+        for p in 0..PROFILES {
+            if !before[p] && after[p] {
+                // Coming back makes them "not yet tried" again on the lines of this profile.
+                self.ops[o as usize].epoch[p] += 1;
+            }
         }
         self.rekey(o);
         let op = &self.ops[o as usize];

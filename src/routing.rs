@@ -209,6 +209,14 @@ impl State {
         }
     }
 
+    /// Whether a bucket still exists (a line removed by the same input takes its buckets along).
+    fn bucket_live(&self, b: Bucket) -> bool {
+        match b {
+            Bucket::Pool(PoolRef::Line(l)) => self.lines[l as usize].is_some(),
+            Bucket::Pool(PoolRef::Channel(_)) | Bucket::Pinned(_) => true,
+        }
+    }
+
     /// Whether a bucket could place anything now.
     fn bucket_open(&self, b: Bucket) -> bool {
         match b {
@@ -226,7 +234,7 @@ impl State {
         while !self.dirty.is_empty() {
             let dirty = std::mem::take(&mut self.dirty);
             let mut heap = BinaryHeap::new();
-            for b in dirty {
+            for b in dirty.into_iter().filter(|&b| self.bucket_live(b)) {
                 if let Some((&seq, _)) = self.bucket_ref(b).first_key_value() {
                     heap.push(Reverse((seq, b)));
                 }

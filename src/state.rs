@@ -21,6 +21,21 @@ pub(crate) type GroupIdx = Idx;
 pub(crate) type ClientIdx = Idx;
 pub(crate) type ConvIdx = Idx;
 
+/// How many availability profiles there are (see [`profile`]).
+pub(crate) const PROFILES: usize = 3;
+
+/// A line's availability profile: what makes an operator available on it. 0: no check (only
+/// the active flag counts); 1: the check with presence `online`; 2: the check with a started
+/// work day. An operator "leaves and comes back" per profile: starting a work day is no return
+/// for a line that looks at presence.
+pub(crate) fn profile(line: &LineConfig) -> usize {
+    match (line.check_availability, line.require_workday) {
+        (false, _) => 0,
+        (true, false) => 1,
+        (true, true) => 2,
+    }
+}
+
 /// An operator's position in a line's queue: the queue entry that names them, then (for a
 /// group entry) their creation order. Sparse on purpose, so that adding one operator to a group
 /// never renumbers the others.
@@ -116,9 +131,10 @@ pub(crate) struct Operator {
     pub(crate) workday: bool,
     pub(crate) absences: Vec<AbsenceWindow>,
     pub(crate) in_absence: bool,
-    /// Bumped whenever the operator becomes available again after leaving, which makes them
-    /// "not yet tried" for every conversation that tried them before.
-    pub(crate) epoch: u32,
+    /// Per availability profile (see [`profile`]), bumped whenever the operator becomes
+    /// available again under it after leaving, which makes them "not yet tried" again for every
+    /// conversation on a line of that profile that tried them before.
+    pub(crate) epoch: [u32; PROFILES],
     /// Sequence of the last assignment (0: never assigned, older than everyone).
     pub(crate) last_assigned: u64,
     #[serde(skip)]
@@ -154,7 +170,7 @@ impl Operator {
             workday: false,
             absences: Vec::new(),
             in_absence: false,
-            epoch: 0,
+            epoch: [0; PROFILES],
             last_assigned: 0,
             load: Load::default(),
             held: BTreeSet::new(),
@@ -169,18 +185,7 @@ impl Operator {
 
     /// Available under a line's availability check (membership, channel and cap aside).
     pub(crate) fn available_on(&self, line: &LineConfig) -> bool {
-        if !(self.exists && self.active) {
-            return false;
-        }
-        if !line.check_availability {
-            return true;
-        }
-        !self.in_absence
-            && if line.require_workday {
-                self.workday
-            } else {
-                self.presence == Presence::Online
-            }
+        self.availability()[profile(line)]
     }
 
     /// The cap a line applies to this operator.
@@ -197,14 +202,15 @@ impl Operator {
             .is_none_or(|cap| self.load.get(line.count_toward_cap) < cap)
     }
 
-    /// The aspects of availability, for telling when the operator comes back.
-    pub(crate) fn availability_aspects(&self) -> [bool; 5] {
+    /// Whether the operator is available under each availability profile, for telling when
+    /// they come back.
+    pub(crate) fn availability(&self) -> [bool; PROFILES] {
+        let base = self.exists && self.active;
+        let present = base && !self.in_absence;
         [
-            self.exists,
-            self.active,
-            !self.in_absence,
-            self.presence == Presence::Online,
-            self.workday,
+            base,
+            present && self.presence == Presence::Online,
+            present && self.workday,
         ]
     }
 }
@@ -300,8 +306,8 @@ pub(crate) struct Conversation {
     pub(crate) awaiting_reply: bool,
     /// An operator has answered since the conversation (re)opened.
     pub(crate) answered: bool,
-    /// Operators already tried since the last fresh routing, with their epoch at the time.
-    pub(crate) tried: Vec<(OpIdx, u32)>,
+    /// Operators already tried since the last fresh routing, with their epochs at the time.
+    pub(crate) tried: Vec<(OpIdx, [u32; PROFILES])>,
 }
 
 /// The whole engine state except the decision queue.
@@ -811,14 +817,20 @@ impl State {
         });
     }
 
+    /// The availability profile of a conversation's line.
+    fn conv_profile(&self, c: ConvIdx) -> usize {
+        profile(&self.line(self.convs[c as usize].line).config)
+    }
+
     /// Whether the operator was tried for this conversation and has not left and come back
-    /// since.
+    /// (under its line's availability profile) since.
     pub(crate) fn tried(&self, c: ConvIdx, o: OpIdx) -> bool {
-        let epoch = self.ops[o as usize].epoch;
+        let p = self.conv_profile(c);
+        let epoch = self.ops[o as usize].epoch[p];
         self.convs[c as usize]
             .tried
             .iter()
-            .any(|&(t, e)| t == o && e == epoch)
+            .any(|&(t, e)| t == o && e[p] == epoch)
     }
 
     pub(crate) fn mark_tried(&mut self, c: ConvIdx, o: OpIdx) {
@@ -829,9 +841,10 @@ impl State {
     }
 
     pub(crate) fn has_live_tried(&self, c: ConvIdx) -> bool {
+        let p = self.conv_profile(c);
         self.convs[c as usize]
             .tried
             .iter()
-            .any(|&(t, e)| self.ops[t as usize].epoch == e)
+            .any(|&(t, e)| self.ops[t as usize].epoch[p] == e[p])
     }
 }
