@@ -168,7 +168,7 @@ impl State {
 
     fn audit_conversations(&self) -> Result<(), String> {
         let mut loads: BTreeMap<OpIdx, Load> = BTreeMap::new();
-        let mut counts: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
+        let mut counts: BTreeMap<u32, (u32, u32, u32)> = BTreeMap::new();
         for (c, conv) in self.convs.iter().enumerate() {
             let c = c as u32;
             let name = self.conv_name(c);
@@ -206,6 +206,9 @@ impl State {
                     l.open += 1;
                     l.awaiting_reply += u32::from(conv.awaiting_reply);
                     l.unanswered += u32::from(!conv.answered);
+                }
+                ConvState::WithBot { .. } => {
+                    counts.entry(conv.line).or_default().2 += 1;
                 }
                 ConvState::Offered { ops, .. } => {
                     if ops.is_empty() {
@@ -260,8 +263,9 @@ impl State {
         }
         for (l, line) in self.lines.iter().enumerate() {
             let Some(line) = line else { continue };
-            let (offered, assigned) = counts.get(&(l as u32)).copied().unwrap_or_default();
-            if (line.offered, line.assigned) != (offered, assigned) {
+            let (offered, assigned, with_bot) =
+                counts.get(&(l as u32)).copied().unwrap_or_default();
+            if (line.offered, line.assigned, line.with_bot) != (offered, assigned, with_bot) {
                 return Err(format!(
                     "line {}: counters offered={} assigned={}, actual {offered} {assigned}",
                     self.line_name(l as u32),
@@ -397,12 +401,17 @@ impl State {
         let mut expected = 0;
         for conv in &self.convs {
             let key = match &conv.state {
-                ConvState::Assigned { deadline, .. } | ConvState::Offered { deadline, .. } => {
-                    *deadline
-                }
+                ConvState::Assigned { deadline, .. }
+                | ConvState::Offered { deadline, .. }
+                | ConvState::WithBot { deadline, .. } => *deadline,
                 _ => None,
             };
-            if let Some(k) = key {
+            let others = [
+                conv.sla.map(|p| p.timer),
+                conv.unanswered_timer,
+                conv.inactivity_timer,
+            ];
+            for k in std::iter::once(key).chain(others).flatten() {
                 expected += 1;
                 if !self.timers.contains(&k) {
                     return Err("a conversation's deadline is not scheduled".into());
@@ -412,6 +421,30 @@ impl State {
         for op in &self.ops {
             for w in &op.absences {
                 expected += w.timers.iter().flatten().count();
+            }
+        }
+        for line in self.lines.iter().flatten() {
+            if let Some(k) = line.schedule_timer {
+                expected += 1;
+                if !self.timers.contains(&k) {
+                    return Err(format!(
+                        "line {}: schedule deadline not scheduled",
+                        line.config.line
+                    ));
+                }
+            }
+            if let (Some(s), Some(now)) = (&line.schedule, self.clock) {
+                if s.is_open(now) != line.is_open {
+                    return Err(format!(
+                        "line {}: open={} but its schedule says otherwise",
+                        line.config.line, line.is_open
+                    ));
+                }
+            } else if !line.is_open {
+                return Err(format!(
+                    "line {}: closed without a schedule",
+                    line.config.line
+                ));
             }
         }
         if expected != self.timers.len() {

@@ -5,8 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+pub use crate::autoreply::AutoReplies;
+pub use crate::bot::BotConfig;
+pub use crate::error::Error;
 use crate::id::{ChannelId, GroupId, LineId, OperatorId};
+pub use crate::rating::RatingConfig;
+use crate::schedule::Schedule;
+pub use crate::schedule::ScheduleConfig;
+pub use crate::sla::SlaConfig;
 
 /// The shortest offer timeout a line accepts, in seconds (one minute, as in the source product).
 pub const MIN_OFFER_TIMEOUT_SECS: u32 = 60;
@@ -193,6 +199,26 @@ pub struct LineConfig {
     /// operator who served the client when they are eligible and under cap. Default `false`.
     #[serde(default)]
     pub prefer_last_operator: bool,
+    /// Working hours; without them the line is always open. While the line is closed nothing
+    /// is routed automatically: conversations wait (`queued` reason `off_hours`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ScheduleConfig>,
+    /// Which automatic replies the engine asks the host to send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_replies: Option<AutoReplies>,
+    /// First- and next-response targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaConfig>,
+    /// A chat-bot that takes new conversations first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotConfig>,
+    /// Asking clients for a rating, and closing on one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<RatingConfig>,
+    /// Close a conversation whose client has not written for this long after an operator's
+    /// answer (`closed` reason `inactivity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_close_after_secs: Option<u32>,
 }
 
 impl LineConfig {
@@ -210,7 +236,49 @@ impl LineConfig {
             on_exhausted: OnExhausted::default(),
             count_toward_cap: CountTowardCap::default(),
             prefer_last_operator: false,
+            schedule: None,
+            auto_replies: None,
+            sla: None,
+            bot: None,
+            rating: None,
+            auto_close_after_secs: None,
         }
+    }
+
+    /// Sets the working hours.
+    pub fn schedule(mut self, schedule: ScheduleConfig) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Sets the automatic replies.
+    pub fn auto_replies(mut self, auto_replies: AutoReplies) -> Self {
+        self.auto_replies = Some(auto_replies);
+        self
+    }
+
+    /// Sets the response-time targets.
+    pub fn sla(mut self, sla: SlaConfig) -> Self {
+        self.sla = Some(sla);
+        self
+    }
+
+    /// Puts a chat-bot in front of the queue.
+    pub fn bot(mut self, bot: BotConfig) -> Self {
+        self.bot = Some(bot);
+        self
+    }
+
+    /// Sets the rating behaviour.
+    pub fn rating(mut self, rating: RatingConfig) -> Self {
+        self.rating = Some(rating);
+        self
+    }
+
+    /// Closes conversations whose client stays silent this long after an operator's answer.
+    pub fn auto_close_after_secs(mut self, secs: u32) -> Self {
+        self.auto_close_after_secs = Some(secs);
+        self
     }
 
     /// Sets the queue mode.
@@ -281,7 +349,8 @@ impl LineConfig {
         self
     }
 
-    pub(crate) fn validate(&self) -> Result<(), Error> {
+    /// Checks the configuration, compiling its schedule.
+    pub(crate) fn validate(&self) -> Result<Option<Schedule>, Error> {
         if let Some(secs) = self.offer_timeout_secs {
             if !(MIN_OFFER_TIMEOUT_SECS..=MAX_OFFER_TIMEOUT_SECS).contains(&secs) {
                 return Err(Error::InvalidOfferTimeout {
@@ -290,7 +359,43 @@ impl LineConfig {
                 });
             }
         }
-        Ok(())
+        let durations = [
+            (
+                "auto_replies.unanswered_after_secs",
+                self.auto_replies
+                    .as_ref()
+                    .and_then(|a| a.unanswered_after_secs),
+            ),
+            (
+                "sla.first_response_secs",
+                self.sla.as_ref().and_then(|s| s.first_response_secs),
+            ),
+            (
+                "sla.next_response_secs",
+                self.sla.as_ref().and_then(|s| s.next_response_secs),
+            ),
+            (
+                "bot.handoff_after_secs",
+                self.bot.as_ref().and_then(|b| b.handoff_after_secs),
+            ),
+            ("auto_close_after_secs", self.auto_close_after_secs),
+        ];
+        for (field, secs) in durations {
+            if secs == Some(0) {
+                return Err(Error::InvalidDuration {
+                    line: self.line.clone(),
+                    field,
+                });
+            }
+        }
+        self.schedule
+            .as_ref()
+            .map(|s| s.compile())
+            .transpose()
+            .map_err(|reason| Error::InvalidSchedule {
+                line: self.line.clone(),
+                reason,
+            })
     }
 }
 

@@ -1,6 +1,6 @@
 //! Conversations: messages in and out, accept, take, transfer, close, and pinned clients.
 
-use crate::decision::{AssignReason, CloseReason, UnassignReason};
+use crate::decision::{AssignReason, CloseReason, SlaKind, UnassignReason};
 use crate::error::Error;
 use crate::id::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
 use crate::state::{ChanIdx, ClientIdx, ConvIdx, ConvState, Conversation, LineIdx, OpIdx, State};
@@ -99,14 +99,31 @@ impl State {
                 c
             }
             Message::Known(c) => {
-                let answered = self.convs[c as usize].answered;
+                let conv = &self.convs[c as usize];
+                let (was_awaiting, answered) = (conv.awaiting_reply, conv.answered);
                 self.set_flags(c, true, answered);
+                self.off_hours_reply(c);
+                self.stop_inactivity(c);
+                if !was_awaiting {
+                    // A new unanswered streak: the client wrote after an answer.
+                    self.start_unanswered(c);
+                    if answered {
+                        self.start_sla(c, SlaKind::NextResponse);
+                    }
+                }
                 return;
             }
         };
+        let client = self.convs[c as usize].client;
+        self.clients[client as usize].contacts += 1;
         self.set_flags(c, true, false);
-        self.leave(c);
-        self.route(c);
+        self.welcome(c);
+        self.off_hours_reply(c);
+        self.start_sla(c, SlaKind::FirstResponse);
+        self.start_unanswered(c);
+        if !self.bot_joins(c) {
+            self.route(c);
+        }
     }
 
     /// Interns a new conversation, open on its channel's line, in limbo.
@@ -130,6 +147,11 @@ impl State {
             awaiting_reply: false,
             answered: false,
             tried: Vec::new(),
+            sla: None,
+            unanswered_timer: None,
+            inactivity_timer: None,
+            off_hours_period: None,
+            rating: None,
         });
         self.clients[cl as usize].convs.push(c);
         self.line_mut(line).open.insert(c);
@@ -145,6 +167,7 @@ impl State {
         let conv = &mut self.convs[c as usize];
         conv.line = line;
         conv.tried.clear();
+        conv.rating = None;
         conv.state = ConvState::Limbo;
         self.line_mut(line).open.insert(c);
     }
@@ -210,9 +233,12 @@ impl State {
             };
             self.give_to(c, o, reason, UnassignReason::TakenOver);
         }
-        let client =
-            self.convs[self.conv_ids.get(id.as_str()).expect("interned above") as usize].client;
+        let c = self.conv_ids.get(id.as_str()).expect("interned above");
+        let client = self.convs[c as usize].client;
         self.clients[client as usize].last_operator = Some(o);
+        self.sla_answered(c, o);
+        self.stop_unanswered(c);
+        self.restart_inactivity(c);
     }
 
     pub(crate) fn check_accept(

@@ -84,6 +84,86 @@ pub enum DecisionKind {
         /// Why.
         reason: CloseReason,
     },
+    /// The host should send the client an automatic reply (the engine decides when; the host
+    /// owns the texts).
+    AutoReply {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its line.
+        line: LineId,
+        /// Which reply.
+        kind: AutoReplyKind,
+    },
+    /// A response-time target was missed.
+    SlaBreached {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The operator responsible at that moment, when someone is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        operator: Option<OperatorId>,
+        /// Which target.
+        kind: SlaKind,
+        /// When the answer was due.
+        due_at: DateTime<Utc>,
+    },
+    /// A chat-bot takes the conversation first.
+    BotAssigned {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The bot.
+        bot: String,
+    },
+    /// The chat-bot's turn ended; the conversation is routed (or closed) next.
+    BotLeft {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The bot.
+        bot: String,
+        /// Why.
+        reason: BotLeftReason,
+    },
+    /// The host should ask the client to rate the conversation.
+    RatingRequested {
+        /// The conversation.
+        conversation: ConversationId,
+    },
+}
+
+/// Which automatic reply to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AutoReplyKind {
+    /// To a conversation's first client message.
+    Welcome,
+    /// The client wrote while the line is closed (once per closed period).
+    OffHours,
+    /// In working hours with the availability check on, nobody is eligible.
+    NoOperators,
+    /// No operator has answered `unanswered_after_secs` after the client wrote.
+    Unanswered,
+}
+
+/// Which response-time target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SlaKind {
+    /// The first operator answer of a conversation.
+    FirstResponse,
+    /// The operator answer to a client message that came after an answer.
+    NextResponse,
+}
+
+/// Why a chat-bot left a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BotLeftReason {
+    /// The host said so (`bot_handoff`), or an operator stepped in.
+    Handoff,
+    /// `handoff_after_secs` passed.
+    Timeout,
 }
 
 /// Why a conversation was assigned.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::conversation::Message;
-use crate::decision::{CloseReason, Decision};
+use crate::decision::{BotLeftReason, CloseReason, Decision};
 use crate::error::Error;
 use crate::input::Input;
 use crate::state::{ConvState, State};
@@ -127,6 +127,9 @@ fn depends_on_deadlines(input: &Input) -> bool {
             | Input::Transfer { .. }
             | Input::Close { .. }
             | Input::Spam { .. }
+            | Input::MessageOut { .. }
+            | Input::BotHandoff { .. }
+            | Input::Rating { .. }
     )
 }
 
@@ -155,6 +158,16 @@ impl State {
                     _ => {}
                 },
                 Timer::Absence(o) => self.absences_changed(o),
+                Timer::Schedule(l) => self.schedule_fired(l),
+                Timer::Unanswered(c) => self.unanswered_fired(c),
+                Timer::Sla(c) => self.sla_fired(c),
+                Timer::Bot(c) => {
+                    if let ConvState::WithBot { deadline, .. } = &mut self.convs[c as usize].state {
+                        *deadline = None;
+                        self.bot_leaves(c, BotLeftReason::Timeout);
+                    }
+                }
+                Timer::Inactivity(c) => self.inactivity_fired(c),
             }
             self.drain();
         }
@@ -227,6 +240,26 @@ impl State {
             Input::Close { conversation } | Input::Spam { conversation } => {
                 Checked::Conv(self.require_open(conversation)?)
             }
+            Input::BotHandoff { conversation } => {
+                let c = self.require_open(conversation)?;
+                if !matches!(self.convs[c as usize].state, ConvState::WithBot { .. }) {
+                    return Err(Error::NotWithBot(conversation.clone()));
+                }
+                Checked::Conv(c)
+            }
+            Input::Rating {
+                conversation,
+                score,
+            } => {
+                let c = self.require_conv(conversation)?;
+                if !(1..=5).contains(score) {
+                    return Err(Error::InvalidScore {
+                        conversation: conversation.clone(),
+                        score: *score,
+                    });
+                }
+                Checked::Conv(c)
+            }
         })
     }
 
@@ -273,6 +306,10 @@ impl State {
             (Input::Transfer { .. }, Checked::Transfer(c, Err(l))) => self.transfer_to_line(c, l),
             (Input::Close { .. }, Checked::Conv(c)) => self.close_or_spam(c, CloseReason::Closed),
             (Input::Spam { .. }, Checked::Conv(c)) => self.close_or_spam(c, CloseReason::Spam),
+            (Input::BotHandoff { .. }, Checked::Conv(c)) => {
+                self.bot_leaves(c, BotLeftReason::Handoff)
+            }
+            (Input::Rating { score, .. }, Checked::Conv(c)) => self.rate(c, score),
             (Input::Tick, _) => {}
             // `check` returns the matching variant for every input; the pairs above are total.
             (input, _) => debug_assert!(false, "unchecked input {input:?}"),

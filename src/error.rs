@@ -57,6 +57,33 @@ pub enum Error {
         /// The rejected value.
         secs: u32,
     },
+    /// A line's schedule is not valid (unknown time zone, a malformed time or date …).
+    #[error("line `{line}`: invalid schedule: {reason}")]
+    InvalidSchedule {
+        /// The line.
+        line: LineId,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A duration setting of a line is zero.
+    #[error("line `{line}`: {field} must be at least 1 second")]
+    InvalidDuration {
+        /// The line.
+        line: LineId,
+        /// The setting, as the wire format names it.
+        field: &'static str,
+    },
+    /// `bot_handoff` for a conversation that is not with a bot.
+    #[error("conversation `{0}` is not with a bot")]
+    NotWithBot(ConversationId),
+    /// A rating outside 1..=5.
+    #[error("conversation `{conversation}`: rating {score} is outside 1..=5")]
+    InvalidScore {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The rejected score.
+        score: u8,
+    },
     /// An absence must end after it starts.
     #[error("operator `{operator}`: absence until {until} does not end after its start {from}")]
     InvalidAbsence {

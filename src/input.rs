@@ -156,6 +156,18 @@ pub enum Input {
         /// The conversation.
         conversation: ConversationId,
     },
+    /// The chat-bot hands the conversation over to the queue.
+    BotHandoff {
+        /// The conversation.
+        conversation: ConversationId,
+    },
+    /// The client rated the conversation (1..=5).
+    Rating {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The score.
+        score: u8,
+    },
     /// Time passed: the same as [`Engine::handle_timeout`](crate::Engine::handle_timeout).
     Tick,
 }

@@ -102,6 +102,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod autoreply;
+mod bot;
 mod check;
 mod config;
 mod conversation;
@@ -113,7 +115,10 @@ mod input;
 mod line;
 mod pool;
 mod query;
+mod rating;
 mod routing;
+mod schedule;
+mod sla;
 mod snapshot;
 mod state;
 mod timers;
@@ -123,18 +128,25 @@ mod timers;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+pub use autoreply::AutoReplies;
+pub use bot::{BotConfig, BotJoin, BotLeave};
 pub use config::{
     ChannelConfig, CountTowardCap, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS,
     Mode, OnExhausted, OperatorConfig, PinnedPolicy, QueueEntry,
 };
 pub use decision::{
-    AssignReason, CloseReason, Decision, DecisionKind, QueueReason, UnassignReason, WithdrawReason,
+    AssignReason, AutoReplyKind, BotLeftReason, CloseReason, Decision, DecisionKind, QueueReason,
+    SlaKind, UnassignReason, WithdrawReason,
 };
 pub use engine::Engine;
 pub use error::Error;
 pub use id::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
 pub use input::{Input, Presence};
 pub use query::{
-    ConversationState, ConversationView, LineCounters, OperatorLoad, OperatorView, WaitingEntry,
+    ConversationState, ConversationView, LineCounters, LineHours, OperatorLoad, OperatorView,
+    SlaCounts, WaitingEntry,
 };
+pub use rating::RatingConfig;
+pub use schedule::{DayHours, ScheduleConfig, ScheduleOverride, WeeklyHours};
+pub use sla::SlaConfig;
 pub use snapshot::{SNAPSHOT_VERSION, Snapshot, SnapshotError};

@@ -9,6 +9,7 @@ use crate::id::{ChannelId, LineId};
 use crate::state::{
     Bucket, ChanIdx, ConvIdx, ConvState, Line, LineIdx, OpIdx, Pool, PoolRef, QueueRef, State,
 };
+use crate::timers::Timer;
 
 impl State {
     pub(crate) fn require_line(&self, id: &LineId) -> Result<LineIdx, Error> {
@@ -51,7 +52,7 @@ impl State {
 
     /// Every conversation waiting on line `l` gets another chance, in arrival order, after a
     /// change of the line's settings (the queue, the mode, a cap, the pinned policy …).
-    fn retry_line(&mut self, l: LineIdx) {
+    pub(crate) fn retry_line(&mut self, l: LineIdx) {
         let waiting: Vec<ConvIdx> = self.line(l).waiting.values().copied().collect();
         for c in waiting {
             self.retry_waiting(c);
@@ -60,6 +61,7 @@ impl State {
 
     pub(crate) fn upsert_line(&mut self, cfg: LineConfig) {
         let l = self.intern_line(&cfg.line);
+        let new = self.lines[l as usize].is_none();
         let old_queue = match &self.lines[l as usize] {
             Some(line) => line.queue.clone(),
             None => {
@@ -72,6 +74,12 @@ impl State {
                     open: BTreeSet::new(),
                     offered: 0,
                     assigned: 0,
+                    with_bot: 0,
+                    schedule: None,
+                    is_open: false,
+                    schedule_timer: None,
+                    closed_period: 0,
+                    sla: Default::default(),
                 });
                 Vec::new()
             }
@@ -100,6 +108,7 @@ impl State {
         let line = self.line_mut(l);
         line.config = cfg;
         line.queue = queue;
+        self.apply_schedule(l, new);
         for o in affected {
             self.reslot(o);
         }
@@ -136,6 +145,9 @@ impl State {
         }
         for o in members {
             self.reslot(o);
+        }
+        if let Some(key) = self.line_mut(l).schedule_timer.take() {
+            self.timers.cancel(key);
         }
         self.lines[l as usize] = None;
     }
@@ -227,10 +239,48 @@ impl State {
             let client = self.convs[c as usize].client;
             self.clients[client as usize].last_operator = Some(op);
         }
+        self.close_from_limbo(c, reason);
+    }
+
+    /// Closes a conversation in limbo and says so (and asks for a rating if the line wants).
+    pub(crate) fn close_from_limbo(&mut self, c: ConvIdx, reason: CloseReason) {
         self.enter_closed(c);
         self.emit(DecisionKind::Closed {
             conversation: self.conv_name(c),
             reason,
         });
+        self.after_close(c, reason);
+    }
+
+    /// Sets a line's working hours as of now: whether it is open, and when that next changes.
+    fn apply_schedule(&mut self, l: LineIdx, new: bool) {
+        let now = self.now();
+        let schedule = self.line(l).config.validate().ok().flatten();
+        if let Some(key) = self.line_mut(l).schedule_timer.take() {
+            self.timers.cancel(key);
+        }
+        let open = schedule.as_ref().is_none_or(|s| s.is_open(now));
+        let next = schedule.as_ref().and_then(|s| s.next_change(now));
+        let timer = next.map(|t| self.timers.schedule(t, Timer::Schedule(l)));
+        let line = self.line_mut(l);
+        if !open && (new || line.is_open) {
+            line.closed_period += 1;
+        }
+        line.is_open = open;
+        line.schedule = schedule;
+        line.schedule_timer = timer;
+    }
+
+    /// A line's schedule opens or closes it now.
+    pub(crate) fn schedule_fired(&mut self, l: LineIdx) {
+        if self.lines[l as usize].is_none() {
+            return;
+        }
+        self.line_mut(l).schedule_timer = None;
+        let was_open = self.line(l).is_open;
+        self.apply_schedule(l, false);
+        if self.line(l).is_open && !was_open {
+            self.retry_line(l);
+        }
     }
 }

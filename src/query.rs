@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::decision::SlaKind;
 use crate::engine::Engine;
 use crate::id::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
 use crate::input::Presence;
@@ -55,6 +56,8 @@ pub struct OperatorView {
     pub conversations: Vec<ConversationId>,
     /// Conversations offered to the operator in mode `all`.
     pub offers: Vec<ConversationId>,
+    /// Response-time targets met and missed by this operator.
+    pub sla: SlaCounts,
 }
 
 /// Where a conversation is.
@@ -67,6 +70,8 @@ pub enum ConversationState {
     Offered,
     /// Assigned to an operator (with an answer deadline until confirmed).
     Assigned,
+    /// With the line's chat-bot.
+    WithBot,
     /// Closed.
     Closed,
 }
@@ -94,6 +99,44 @@ pub struct ConversationView {
     pub awaiting_reply: bool,
     /// An operator has answered since it (re)opened.
     pub answered: bool,
+    /// The response-time target running now, and when it is due.
+    pub sla_due: Option<(SlaKind, DateTime<Utc>)>,
+    /// The client's rating of the current (or last) session.
+    pub rating: Option<u8>,
+}
+
+/// Response-time targets met and missed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SlaCounts {
+    /// First answers given in time.
+    pub first_response_met: u64,
+    /// First answers that came too late (or never, the deadline having passed).
+    pub first_response_missed: u64,
+    /// Next answers given in time.
+    pub next_response_met: u64,
+    /// Next answers that came too late.
+    pub next_response_missed: u64,
+}
+
+impl From<crate::state::SlaCounters> for SlaCounts {
+    fn from(c: crate::state::SlaCounters) -> Self {
+        Self {
+            first_response_met: c.first_response_met,
+            first_response_missed: c.first_response_missed,
+            next_response_met: c.next_response_met,
+            next_response_missed: c.next_response_missed,
+        }
+    }
+}
+
+/// Whether a line is open at a moment, by its working hours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LineHours {
+    /// Open at that moment (a line without a schedule is always open).
+    pub open: bool,
+    /// The next moment after it at which the line opens or closes; `None` without a schedule
+    /// (or when that is more than two years away).
+    pub next_change: Option<DateTime<Utc>>,
 }
 
 /// A line's counters.
@@ -109,6 +152,12 @@ pub struct LineCounters {
     pub oldest_waiting_since: Option<DateTime<Utc>>,
     /// How long, in whole seconds, the longest-waiting conversation has waited.
     pub oldest_wait_secs: Option<i64>,
+    /// Conversations with the line's chat-bot.
+    pub with_bot: u32,
+    /// Open now, by the line's working hours.
+    pub open: bool,
+    /// Response-time targets met and missed on this line.
+    pub sla: SlaCounts,
 }
 
 impl Engine {
@@ -163,6 +212,20 @@ impl Engine {
             assigned: line.assigned,
             oldest_waiting_since: oldest,
             oldest_wait_secs: oldest.map(|s| self.waited(s)),
+            with_bot: line.with_bot,
+            open: line.is_open,
+            sla: line.sla.into(),
+        })
+    }
+
+    /// Whether a line is open at `at` by its working hours, and when that next changes;
+    /// `None` for an unknown line. A pure question: it changes nothing.
+    pub fn line_hours(&self, line: &str, at: DateTime<Utc>) -> Option<LineHours> {
+        let l = self.st.line_idx(line)?;
+        let schedule = self.st.line(l).schedule.as_ref();
+        Some(LineHours {
+            open: schedule.is_none_or(|s| s.is_open(at)),
+            next_change: schedule.and_then(|s| s.next_change(at)),
         })
     }
 
@@ -187,6 +250,7 @@ impl Engine {
             },
             conversations: names(&op.held),
             offers: names(&op.offers),
+            sla: op.sla.into(),
         })
     }
 
@@ -211,6 +275,12 @@ impl Engine {
                 ops.iter().map(|&o| self.st.op_name(o)).collect(),
             ),
             ConvState::Closed => (ConversationState::Closed, None, None, Vec::new()),
+            ConvState::WithBot { deadline, .. } => (
+                ConversationState::WithBot,
+                None,
+                deadline.map(|k| k.0),
+                Vec::new(),
+            ),
         };
         Some(ConversationView {
             conversation: self.st.conv_name(c),
@@ -223,6 +293,8 @@ impl Engine {
             offered_to,
             awaiting_reply: conv.awaiting_reply,
             answered: conv.answered,
+            sla_due: conv.sla.map(|p| (p.kind, p.due)),
+            rating: conv.rating,
         })
     }
 

@@ -10,7 +10,9 @@ use std::collections::BinaryHeap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::{Mode, OnExhausted, PinnedPolicy};
-use crate::decision::{AssignReason, DecisionKind, QueueReason, UnassignReason, WithdrawReason};
+use crate::decision::{
+    AssignReason, BotLeftReason, DecisionKind, QueueReason, UnassignReason, WithdrawReason,
+};
 use crate::state::{Bucket, ConvIdx, ConvState, LineIdx, OpIdx, PoolRef, State};
 
 /// Where a conversation should go now.
@@ -35,6 +37,19 @@ impl State {
         let line = &self.line(conv.line).config;
         let client = &self.clients[conv.client as usize];
         let pool = self.pool_of(c);
+
+        let always = client
+            .pinned
+            .filter(|_| line.pinned_policy == PinnedPolicy::Always);
+        if let Some(p) = always {
+            let op = &self.ops[p as usize];
+            if !(op.exists && op.active) {
+                return Plan::Wait(QueueReason::WaitingForPinned, Bucket::Pinned(p));
+            }
+        }
+        if !self.line(conv.line).is_open {
+            return Plan::Wait(QueueReason::OffHours, Bucket::Pool(pool));
+        }
 
         if let Some(p) = client.pinned {
             match line.pinned_policy {
@@ -220,7 +235,13 @@ impl State {
     /// Whether a bucket could place anything now.
     fn bucket_open(&self, b: Bucket) -> bool {
         match b {
-            Bucket::Pool(p) => !self.pool(p).ready.is_empty(),
+            Bucket::Pool(p) => {
+                let line = match p {
+                    PoolRef::Line(l) => Some(l),
+                    PoolRef::Channel(ch) => self.chans[ch as usize].pool_line,
+                };
+                line.is_some_and(|l| self.line(l).is_open) && !self.pool(p).ready.is_empty()
+            }
             Bucket::Pinned(o) => {
                 let op = &self.ops[o as usize];
                 op.exists && op.active
@@ -348,6 +369,14 @@ impl State {
                         self.emit_withdrawn(c, x, WithdrawReason::AcceptedElsewhere);
                     }
                 }
+                None
+            }
+            ConvState::WithBot { bot, .. } => {
+                self.emit(DecisionKind::BotLeft {
+                    conversation: self.conv_name(c),
+                    bot,
+                    reason: BotLeftReason::Handoff,
+                });
                 None
             }
             _ => None,

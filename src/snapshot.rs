@@ -227,6 +227,7 @@ impl State {
                         }
                 }
                 ConvState::Assigned { op, .. } => live_op(*op),
+                ConvState::WithBot { .. } => true,
                 ConvState::Offered { ops, .. } => {
                     !ops.is_empty()
                         && ops.iter().all(|&o| live_op(o))
@@ -356,7 +357,47 @@ impl State {
                     }
                     self.convs[c as usize].state = ConvState::Offered { ops, deadline };
                 }
+                ConvState::WithBot { bot, deadline } => {
+                    if let Some(key) = deadline {
+                        check(self.timers.restore(key, Timer::Bot(c)), || {
+                            "a deadline is recorded twice".into()
+                        })?;
+                    }
+                    self.line_mut(line).with_bot += 1;
+                    self.convs[c as usize].state = ConvState::WithBot { bot, deadline };
+                }
                 ConvState::Closed | ConvState::Limbo => {}
+            }
+        }
+        for c in 0..self.convs.len() as u32 {
+            let conv = &self.convs[c as usize];
+            let keys = [
+                (conv.sla.map(|p| p.timer), Timer::Sla(c)),
+                (conv.unanswered_timer, Timer::Unanswered(c)),
+                (conv.inactivity_timer, Timer::Inactivity(c)),
+            ];
+            for (key, timer) in keys {
+                if let Some(key) = key {
+                    check(self.timers.restore(key, timer), || {
+                        "a deadline is recorded twice".into()
+                    })?;
+                }
+            }
+        }
+        let now = self.clock;
+        for l in 0..self.lines.len() as u32 {
+            let Some(line) = self.lines[l as usize].as_mut() else {
+                continue;
+            };
+            line.schedule = line.config.validate().map_err(|e| e.to_string())?;
+            line.is_open = match (&line.schedule, now) {
+                (Some(s), Some(now)) => s.is_open(now),
+                _ => true,
+            };
+            if let Some(key) = line.schedule_timer {
+                check(self.timers.restore(key, Timer::Schedule(l)), || {
+                    "a deadline is recorded twice".into()
+                })?;
             }
         }
         for o in 0..self.ops.len() as u32 {

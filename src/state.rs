@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{CountTowardCap, LineConfig, Mode};
-use crate::decision::{Decision, DecisionKind, QueueReason};
+use crate::decision::{Decision, DecisionKind, QueueReason, SlaKind};
 use crate::id::{ChannelId, ClientId, ConversationId, GroupId, Idx, Interner, LineId, OperatorId};
 use crate::input::Presence;
+use crate::schedule::Schedule;
 use crate::timers::{Timer, TimerKey, Timers};
 
 pub(crate) type OpIdx = Idx;
@@ -156,6 +157,9 @@ pub(crate) struct Operator {
     /// Conversations waiting for this operator as their `always`-pinned one.
     #[serde(skip)]
     pub(crate) pinned_waiting: BTreeMap<u64, ConvIdx>,
+    /// Response-time targets this operator met and missed.
+    #[serde(default)]
+    pub(crate) sla: SlaCounters,
 }
 
 impl Operator {
@@ -180,6 +184,7 @@ impl Operator {
             slots: Vec::new(),
             pinned_clients: BTreeSet::new(),
             pinned_waiting: BTreeMap::new(),
+            sla: SlaCounters::default(),
         }
     }
 
@@ -241,6 +246,24 @@ pub(crate) struct Line {
     pub(crate) offered: u32,
     #[serde(skip)]
     pub(crate) assigned: u32,
+    /// Conversations with the line's bot.
+    #[serde(skip)]
+    pub(crate) with_bot: u32,
+    /// The compiled working hours (from `config.schedule`).
+    #[serde(skip)]
+    pub(crate) schedule: Option<Schedule>,
+    /// Open as of the engine's clock (derived from the schedule).
+    #[serde(skip)]
+    pub(crate) is_open: bool,
+    /// The deadline at which the line next opens or closes.
+    #[serde(default)]
+    pub(crate) schedule_timer: Option<TimerKey>,
+    /// Counts the line's closed periods, so that the off-hours reply goes once per period.
+    #[serde(default)]
+    pub(crate) closed_period: u64,
+    /// Response-time targets met and missed on this line.
+    #[serde(default)]
+    pub(crate) sla: SlaCounters,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -269,6 +292,9 @@ pub(crate) struct Group {
 pub(crate) struct Client {
     pub(crate) pinned: Option<OpIdx>,
     pub(crate) last_operator: Option<OpIdx>,
+    /// How many times a conversation of this client opened (new or reopened).
+    #[serde(default)]
+    pub(crate) contacts: u64,
     #[serde(skip)]
     pub(crate) convs: Vec<ConvIdx>,
 }
@@ -294,6 +320,11 @@ pub(crate) enum ConvState {
         ops: Vec<OpIdx>,
         deadline: Option<TimerKey>,
     },
+    /// With the line's chat-bot, until it hands over or its time runs out.
+    WithBot {
+        bot: String,
+        deadline: Option<TimerKey>,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -308,6 +339,50 @@ pub(crate) struct Conversation {
     pub(crate) answered: bool,
     /// Operators already tried since the last fresh routing, with their epochs at the time.
     pub(crate) tried: Vec<(OpIdx, [u32; PROFILES])>,
+    /// The pending response-time target, if any.
+    #[serde(default)]
+    pub(crate) sla: Option<SlaPending>,
+    /// The `unanswered` auto-reply deadline of the current unanswered streak.
+    #[serde(default)]
+    pub(crate) unanswered_timer: Option<TimerKey>,
+    /// The inactivity close deadline.
+    #[serde(default)]
+    pub(crate) inactivity_timer: Option<TimerKey>,
+    /// The closed period of its line in which the off-hours reply was last sent.
+    #[serde(default)]
+    pub(crate) off_hours_period: Option<u64>,
+    /// The client's rating.
+    #[serde(default)]
+    pub(crate) rating: Option<u8>,
+}
+
+/// A response-time target that is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SlaPending {
+    pub(crate) kind: SlaKind,
+    pub(crate) due: DateTime<Utc>,
+    pub(crate) timer: TimerKey,
+}
+
+/// Response-time targets met and missed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SlaCounters {
+    pub(crate) first_response_met: u64,
+    pub(crate) first_response_missed: u64,
+    pub(crate) next_response_met: u64,
+    pub(crate) next_response_missed: u64,
+}
+
+impl SlaCounters {
+    pub(crate) fn record(&mut self, kind: SlaKind, met: bool) {
+        let c = match (kind, met) {
+            (SlaKind::FirstResponse, true) => &mut self.first_response_met,
+            (SlaKind::FirstResponse, false) => &mut self.first_response_missed,
+            (SlaKind::NextResponse, true) => &mut self.next_response_met,
+            (SlaKind::NextResponse, false) => &mut self.next_response_missed,
+        };
+        *c += 1;
+    }
 }
 
 /// The whole engine state except the decision queue.
@@ -363,6 +438,12 @@ impl State {
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock
             .expect("the clock is set before any input or deadline is processed")
+    }
+
+    /// `secs` seconds from now; `None` past the end of representable time.
+    pub(crate) fn after(&self, secs: u32) -> Option<DateTime<Utc>> {
+        self.now()
+            .checked_add_signed(chrono::TimeDelta::seconds(i64::from(secs)))
     }
 
     pub(crate) fn next_seq(&mut self) -> u64 {
@@ -717,6 +798,12 @@ impl State {
                     self.ops[*o as usize].offers.remove(&c);
                 }
             }
+            ConvState::WithBot { deadline, .. } => {
+                if let Some(key) = deadline {
+                    self.timers.cancel(*key);
+                }
+                self.line_mut(line).with_bot -= 1;
+            }
         }
         old
     }
@@ -805,6 +892,9 @@ impl State {
         let conv = &mut self.convs[c as usize];
         conv.state = ConvState::Closed;
         conv.tried.clear();
+        self.cancel_sla(c);
+        self.stop_unanswered(c);
+        self.stop_inactivity(c);
     }
 
     /// Emits `queued` for a conversation that has just entered a waiting queue.
@@ -815,6 +905,7 @@ impl State {
             line: self.line_name(line),
             reason,
         });
+        self.no_operators_reply(c, reason);
     }
 
     /// The availability profile of a conversation's line.

@@ -22,6 +22,16 @@ pub(crate) enum Timer {
     Offer(Idx),
     /// An absence window of this operator starts or ends.
     Absence(Idx),
+    /// This line opens or closes (its schedule).
+    Schedule(Idx),
+    /// No operator answered this conversation in time: the `unanswered` auto-reply.
+    Unanswered(Idx),
+    /// This conversation's response-time target is due.
+    Sla(Idx),
+    /// The chat-bot's turn on this conversation ends.
+    Bot(Idx),
+    /// This conversation's client stayed silent too long after an answer.
+    Inactivity(Idx),
 }
 
 /// A snapshot keeps only the sequence: the deadlines themselves are recorded with the
