@@ -1,0 +1,151 @@
+//! Measures the engine's memory per operator and per open conversation with a counting global
+//! allocator — measured, not estimated.
+//!
+//! ```text
+//! cargo run --release --example memory
+//! ```
+//!
+//! It builds 10 000 online operators on one `balanced` line (cap 12, four channels), then opens
+//! 100 000 conversations from 100 000 clients, twice: with final assignments (no offer timeout),
+//! and with a 60-second offer timeout (every assignment then carries a pending deadline). It
+//! prints the bytes live on the heap per operator and per open conversation, and what a closed
+//! conversation keeps (the engine remembers closed conversations so that a client's message can
+//! reopen them).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{TimeZone, Utc};
+use routeline::{ChannelConfig, Engine, Input, LineConfig, Mode, OperatorConfig, Presence};
+
+/// Counts the bytes currently allocated. The only `unsafe` in the project: a global allocator
+/// must be declared with it; it forwards every call to the system allocator unchanged.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+const OPERATORS: usize = 10_000;
+const CONVERSATIONS: usize = 100_000;
+
+struct Measure {
+    per_operator: f64,
+    per_open: f64,
+    per_closed: f64,
+}
+
+fn measure(offer_timeout: Option<u32>) -> Result<Measure, routeline::Error> {
+    let now = Utc
+        .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("a valid fixed date");
+    let start = live();
+    let mut engine = Engine::new();
+    let mut line = LineConfig::new("support")
+        .mode(Mode::Balanced)
+        .group("agents")
+        .max_open_per_operator(12);
+    if let Some(secs) = offer_timeout {
+        line = line.offer_timeout_secs(secs);
+    }
+    engine.handle(now, Input::UpsertLine(line))?;
+    for kind in ["whatsapp", "telegram", "web_chat", "email"] {
+        engine.handle(
+            now,
+            Input::ConnectChannel(ChannelConfig::new(format!("{kind}-1"), "support").kind(kind)),
+        )?;
+    }
+    let with_line = live();
+    for i in 0..OPERATORS {
+        let id = format!("op{i}");
+        engine.handle(
+            now,
+            Input::UpsertOperator(OperatorConfig::new(id.as_str()).group("agents")),
+        )?;
+        engine.handle(
+            now,
+            Input::Presence {
+                operator: id.as_str().into(),
+                status: Presence::Online,
+            },
+        )?;
+    }
+    let with_operators = live();
+    let channels = ["whatsapp-1", "telegram-1", "web_chat-1", "email-1"];
+    for i in 0..CONVERSATIONS {
+        engine.handle(
+            now,
+            Input::MessageIn {
+                conversation: format!("k{i}").into(),
+                client: format!("c{i}").into(),
+                channel: channels[i % 4].into(),
+            },
+        )?;
+        while engine.poll_decision().is_some() {}
+    }
+    let with_open = live();
+    let counters = engine.line_counters("support").unwrap_or_default();
+    assert_eq!(
+        counters.assigned as usize + counters.offered as usize,
+        CONVERSATIONS,
+        "every conversation is placed (capacity 120 000)"
+    );
+    for i in 0..CONVERSATIONS {
+        engine.handle(
+            now,
+            Input::Close {
+                conversation: format!("k{i}").into(),
+            },
+        )?;
+        while engine.poll_decision().is_some() {}
+    }
+    let with_closed = live();
+    drop(engine);
+    let _ = start;
+    Ok(Measure {
+        per_operator: (with_operators - with_line) as f64 / OPERATORS as f64,
+        per_open: (with_open - with_operators) as f64 / CONVERSATIONS as f64,
+        per_closed: (with_closed as f64 - with_operators as f64) / CONVERSATIONS as f64,
+    })
+}
+
+fn main() -> Result<(), routeline::Error> {
+    println!(
+        "{OPERATORS} operators, {CONVERSATIONS} conversations from as many clients; bytes live on the heap:"
+    );
+    println!("| assignments | per operator | per open conversation | per closed conversation |");
+    println!("|---|---|---|---|");
+    for (name, timeout) in [("final at once", None), ("60 s offer timeout", Some(60))] {
+        let m = measure(timeout)?;
+        println!(
+            "| {name} | {:.0} | {:.0} | {:.0} |",
+            m.per_operator, m.per_open, m.per_closed
+        );
+    }
+    Ok(())
+}
