@@ -302,7 +302,9 @@ impl State {
         }
         self.leave(c);
         self.emit_unassigned(c, holder, UnassignReason::NoAnswer);
-        self.apply_plan(c, plan);
+        // Planned again now that the holder let go: their load no longer counts this
+        // conversation (an `all`-mode renewal may offer it to them again).
+        self.route(c);
     }
 
     /// An `all`-mode offer reached its deadline: withdrawn and renewed to whoever is eligible.
