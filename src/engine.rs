@@ -169,6 +169,9 @@ impl State {
                 }
                 Timer::Inactivity(c) => self.inactivity_fired(c),
             }
+            if self.timers.next() != Some(at) {
+                self.route_opened_lines();
+            }
             self.drain();
         }
     }

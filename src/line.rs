@@ -262,10 +262,12 @@ impl State {
         let open = schedule.as_ref().is_none_or(|s| s.is_open(now));
         let next = schedule.as_ref().and_then(|s| s.next_change(now));
         let timer = next.map(|t| self.timers.schedule(t, Timer::Schedule(l)));
-        let line = self.line_mut(l);
-        if !open && (new || line.is_open) {
-            line.closed_period += 1;
+        if !open && (new || self.line(l).is_open) {
+            // A closed period gets an id unique across all lines (and their re-creations).
+            let period = self.next_seq();
+            self.line_mut(l).closed_period = period;
         }
+        let line = self.line_mut(l);
         line.is_open = open;
         line.schedule = schedule;
         line.schedule_timer = timer;
@@ -280,7 +282,26 @@ impl State {
         let was_open = self.line(l).is_open;
         self.apply_schedule(l, false);
         if self.line(l).is_open && !was_open {
-            self.retry_line(l);
+            // Routed once every deadline of this instant has fired, together with the other
+            // lines opening at the same instant: longest waiting first across all of them.
+            self.opened.push(l);
+        }
+    }
+
+    /// The waiting conversations of the lines that opened at this instant get their chance,
+    /// longest waiting first across all of them.
+    pub(crate) fn route_opened_lines(&mut self) {
+        let opened = std::mem::take(&mut self.opened);
+        let mut waiting: Vec<(u64, ConvIdx)> = Vec::new();
+        for l in opened {
+            if let Some(line) = &self.lines[l as usize] {
+                waiting.extend(line.waiting.iter().map(|(&s, &c)| (s, c)));
+            }
+        }
+        waiting.sort_unstable();
+        waiting.dedup();
+        for (_, c) in waiting {
+            self.retry_waiting(c);
         }
     }
 }

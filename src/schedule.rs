@@ -312,7 +312,11 @@ impl Schedule {
     /// happen within two years.
     pub(crate) fn next_change(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let (a, b) = self.find(t, |(_, b)| b > t)?;
-        Some(if a <= t { b } else { a })
+        let change = if a <= t { b } else { a };
+        // An interval still running at the end of the search (a line open around the clock)
+        // ends there only because the search does: that is no change.
+        let limit = t.checked_add_days(Days::new(HORIZON_DAYS - 3))?;
+        (change < limit).then_some(change)
     }
 
     /// The instant at which `secs` seconds of open time have passed since `from`.

@@ -258,7 +258,8 @@ pub(crate) struct Line {
     /// The deadline at which the line next opens or closes.
     #[serde(default)]
     pub(crate) schedule_timer: Option<TimerKey>,
-    /// Counts the line's closed periods, so that the off-hours reply goes once per period.
+    /// The id of the line's current (or last) closed period, unique across lines, so that the
+    /// off-hours reply goes once per period.
     #[serde(default)]
     pub(crate) closed_period: u64,
     /// Response-time targets met and missed on this line.
@@ -407,6 +408,9 @@ pub(crate) struct State {
     /// Buckets where capacity may have appeared since the last drain.
     #[serde(skip)]
     pub(crate) dirty: BTreeSet<Bucket>,
+    /// Lines that opened at the instant being processed (routed once it is done).
+    #[serde(skip)]
+    pub(crate) opened: Vec<LineIdx>,
     pub(crate) out: VecDeque<Decision>,
 }
 
@@ -430,6 +434,7 @@ impl State {
             convs: Vec::new(),
             timers: Timers::default(),
             dirty: BTreeSet::new(),
+            opened: Vec::new(),
             out: VecDeque::new(),
         }
     }
