@@ -151,6 +151,12 @@ pub enum QueueEntry {
     },
 }
 
+impl From<OperatorId> for QueueEntry {
+    fn from(id: OperatorId) -> Self {
+        QueueEntry::Operator(id)
+    }
+}
+
 impl From<&str> for QueueEntry {
     fn from(s: &str) -> Self {
         QueueEntry::Operator(s.into())

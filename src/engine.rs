@@ -7,7 +7,7 @@ use crate::decision::{BotLeftReason, CloseReason, Decision};
 use crate::error::Error;
 use crate::input::Input;
 use crate::state::{ConvState, State};
-use crate::timers::Timer;
+use crate::timers::{Timer, TimerKey};
 
 /// The routing engine: a deterministic state machine with no I/O.
 ///
@@ -59,8 +59,7 @@ impl Engine {
     pub fn handle(&mut self, now: DateTime<Utc>, input: Input) -> Result<(), Error> {
         let late = self.st.clock.is_some_and(|c| now < c);
         let at = self.st.clock.map_or(now, |c| c.max(now));
-        let due = self.st.timers.next().is_some_and(|t| t <= at);
-        let checked = if due && depends_on_deadlines(&input) {
+        let checked = if self.st.due_deadlines_may_decide(&input, at) {
             // The input's validity depends on what the due deadlines will do: judge it on a
             // copy that has fired them, and keep the copy only if the input passes. Hosts that
             // tick at `poll_timeout` never take this path.
@@ -118,21 +117,6 @@ impl Engine {
     }
 }
 
-/// Whether an input's validity can change when due deadlines fire before it.
-fn depends_on_deadlines(input: &Input) -> bool {
-    matches!(
-        input,
-        Input::Accept { .. }
-            | Input::Take { .. }
-            | Input::Transfer { .. }
-            | Input::Close { .. }
-            | Input::Spam { .. }
-            | Input::MessageOut { .. }
-            | Input::BotHandoff { .. }
-            | Input::Rating { .. }
-    )
-}
-
 /// What validation found out, so that applying need not look it up again.
 pub(crate) enum Checked {
     None,
@@ -146,6 +130,70 @@ pub(crate) enum Checked {
 }
 
 impl State {
+    /// Whether deadlines due by `at` could change whether `input` is valid — so that it must
+    /// be judged after firing them, on a copy. Only inputs about one conversation can be
+    /// affected, and only by that conversation's own deadlines (an expiring offer, the bot's
+    /// turn, an inactivity close), by the absences of the operator accepting it, or — for a
+    /// conversation that waits — by anything that places it. Everything else is judged on the
+    /// state as it is, with no copy.
+    fn due_deadlines_may_decide(&self, input: &Input, at: DateTime<Utc>) -> bool {
+        if self.timers.next().is_none_or(|t| t > at) {
+            return false;
+        }
+        let (conversation, accepting) = match input {
+            Input::Accept {
+                conversation,
+                operator,
+            } => (conversation, Some(operator)),
+            Input::Take { conversation, .. }
+            | Input::Transfer { conversation, .. }
+            | Input::Close { conversation }
+            | Input::Spam { conversation }
+            | Input::MessageOut { conversation, .. }
+            | Input::BotHandoff { conversation } => (conversation, None),
+            _ => return false,
+        };
+        let Some(c) = self.conv_ids.get(conversation.as_str()) else {
+            return false;
+        };
+        let due = |k: Option<TimerKey>| k.is_some_and(|k| k.0 <= at);
+        let conv = &self.convs[c as usize];
+        let own = match &conv.state {
+            ConvState::Assigned { deadline, .. }
+            | ConvState::Offered { deadline, .. }
+            | ConvState::WithBot { deadline, .. } => due(*deadline),
+            _ => false,
+        };
+        if own || due(conv.inactivity_timer) {
+            return true;
+        }
+        let Some(operator) = accepting else {
+            return false;
+        };
+        // Whether an accept is valid also depends on where the conversation is: a waiting one
+        // may be placed by any deadline, an assigned or offered one lost by absences.
+        if matches!(
+            conv.state,
+            ConvState::Waiting { .. } | ConvState::WithBot { .. }
+        ) {
+            return true;
+        }
+        let holders: Vec<u32> = match &conv.state {
+            ConvState::Assigned { op, .. } => vec![*op],
+            ConvState::Offered { ops, .. } => ops.clone(),
+            _ => Vec::new(),
+        };
+        holders
+            .into_iter()
+            .chain(self.op(operator.as_str()))
+            .any(|o| {
+                self.ops[o as usize]
+                    .absences
+                    .iter()
+                    .any(|w| w.timers.iter().any(|&k| due(k)))
+            })
+    }
+
     /// Fires every deadline due at or before `now`, each as of its own time, placing waiting
     /// conversations after each.
     pub(crate) fn fire_due(&mut self, now: DateTime<Utc>) {
