@@ -154,7 +154,7 @@ impl State {
             rating: None,
         });
         self.clients[cl as usize].convs.push(c);
-        self.line_mut(line).open.insert(c);
+        self.line_mut(line).open += 1;
         c
     }
 
@@ -169,7 +169,7 @@ impl State {
         conv.tried.clear();
         conv.rating = None;
         conv.state = ConvState::Limbo;
-        self.line_mut(line).open.insert(c);
+        self.line_mut(line).open += 1;
     }
 
     pub(crate) fn check_message_out(
@@ -294,9 +294,9 @@ impl State {
         let holder = self.leave_with_decisions(c, None, UnassignReason::Transferred);
         let old = self.convs[c as usize].line;
         if let Some(line) = self.lines[old as usize].as_mut() {
-            line.open.remove(&c);
+            line.open -= 1;
         }
-        self.line_mut(l).open.insert(c);
+        self.line_mut(l).open += 1;
         let conv = &mut self.convs[c as usize];
         conv.line = l;
         conv.tried.clear();

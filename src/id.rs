@@ -4,15 +4,16 @@
 //! allocation the engine interned, never a copy.
 
 use std::fmt;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-/// A hasher with fixed keys: the library never draws on an unseeded random source, and the
-/// maps it is used for are only ever looked up, never iterated in hash order.
-pub(crate) type FixedState = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+/// A fast hasher with fixed keys: the library never draws on an unseeded random source, and
+/// the maps it is used for are only ever looked up, never iterated in hash order. (Like any
+/// fixed-key hash it does not resist ids crafted to collide; hosts take ids from their own
+/// database, not verbatim from the internet.)
+pub(crate) type FixedState = rustc_hash::FxBuildHasher;
 
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {

@@ -71,7 +71,7 @@ impl State {
                     pool: Pool::default(),
                     waiting: BTreeMap::new(),
                     channels: BTreeSet::new(),
-                    open: BTreeSet::new(),
+                    open: 0,
                     offered: 0,
                     assigned: 0,
                     with_bot: 0,
@@ -131,7 +131,13 @@ impl State {
     }
 
     pub(crate) fn remove_line(&mut self, l: LineIdx) {
-        let open: Vec<_> = self.line(l).open.iter().copied().collect();
+        // Rare enough to scan every conversation rather than index each line's open ones.
+        let open: Vec<ConvIdx> = (0..self.convs.len() as ConvIdx)
+            .filter(|&c| {
+                let conv = &self.convs[c as usize];
+                conv.line == l && conv.state != ConvState::Closed
+            })
+            .collect();
         for c in open {
             self.close(c, CloseReason::LineRemoved);
         }

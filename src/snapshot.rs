@@ -322,7 +322,7 @@ impl State {
                 self.convs[c as usize].state = state;
                 continue;
             }
-            self.line_mut(line).open.insert(c);
+            self.line_mut(line).open += 1;
             match state {
                 ConvState::Waiting { since, seq, bucket } => {
                     if let Bucket::Pool(PoolRef::Channel(ch)) = bucket {

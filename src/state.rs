@@ -241,7 +241,7 @@ pub(crate) struct Line {
     pub(crate) channels: BTreeSet<ChanIdx>,
     /// Open conversations on the line.
     #[serde(skip)]
-    pub(crate) open: BTreeSet<ConvIdx>,
+    pub(crate) open: u32,
     #[serde(skip)]
     pub(crate) offered: u32,
     #[serde(skip)]
@@ -892,7 +892,7 @@ impl State {
         debug_assert_eq!(self.convs[c as usize].state, ConvState::Limbo);
         let line = self.convs[c as usize].line;
         if let Some(l) = self.lines[line as usize].as_mut() {
-            l.open.remove(&c);
+            l.open -= 1;
         }
         let conv = &mut self.convs[c as usize];
         conv.state = ConvState::Closed;
