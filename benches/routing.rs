@@ -16,6 +16,10 @@
 //!   (in a different order in each), arrivals spread round-robin over the lines.
 //! - `steady_state_offer_12h/{strict,evenly,balanced}/N` — as `steady_state`, with a 12-hour
 //!   offer timeout; each arrival is accepted by its operator (arrival + accept + close).
+//! - `steady_state_time_aware/{strict,evenly,balanced}/N` — as `steady_state`, on a line with
+//!   working hours, auto-replies, business-hours SLA targets, a rating request and an
+//!   inactivity close: each arrival arms timers and each close cancels them (the issue's
+//!   "schedules and timers keep routing within the core targets").
 //! - `steady_state/all/N` — mode `all`: each arrival is offered to every operator with room and
 //!   accepted by one of them (arrival + accept + close). Its cost grows with the number of
 //!   operators offered by nature, so it runs on smaller pools and reports throughput in
@@ -36,8 +40,9 @@ use std::hint::black_box;
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use routeline::{
-    ChannelConfig, ChannelId, ClientId, ConversationId, DecisionKind, Engine, Input, LineConfig,
-    Mode, OperatorConfig, OperatorId, Presence,
+    AutoReplies, ChannelConfig, ChannelId, ClientId, ConversationId, DecisionKind, Engine, Input,
+    LineConfig, Mode, OperatorConfig, OperatorId, Presence, RatingConfig, ScheduleConfig,
+    SlaConfig,
 };
 
 /// Pool sizes for the modes whose routing must not scan the pool.
@@ -69,7 +74,13 @@ struct Fixture {
 impl Fixture {
     /// `operators` online operators, each a member of `lines` lines in `mode` with cap [`CAP`],
     /// and `operators * CAP / 2` open conversations.
-    fn new(mode: Mode, lines: usize, operators: usize, offer_timeout: Option<u32>) -> Self {
+    fn new(
+        mode: Mode,
+        lines: usize,
+        operators: usize,
+        offer_timeout: Option<u32>,
+        time_aware: bool,
+    ) -> Self {
         let now = Utc
             .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
             .single()
@@ -93,6 +104,9 @@ impl Fixture {
             }
             if let Some(secs) = offer_timeout {
                 cfg = cfg.offer_timeout_secs(secs);
+            }
+            if time_aware {
+                cfg = time_aware_settings(cfg);
             }
             handle(Input::UpsertLine(cfg));
             let channel = ChannelId::from(format!("wa-{k}"));
@@ -225,6 +239,33 @@ impl Fixture {
     }
 }
 
+/// Working hours (open at the benchmark's fixed instant, a Monday 09:00 UTC), welcome and
+/// unanswered auto-replies, business-hours SLA targets, a rating request on close and an
+/// inactivity close: every arrival arms two timers and every close cancels them.
+fn time_aware_settings(cfg: LineConfig) -> LineConfig {
+    cfg.schedule(
+        ScheduleConfig::new("Europe/Moscow")
+            .weekdays("08:00", "20:00")
+            .holiday("01-01"),
+    )
+    .auto_replies(AutoReplies {
+        welcome: true,
+        off_hours: true,
+        no_operators: true,
+        unanswered_after_secs: Some(300),
+    })
+    .sla(SlaConfig {
+        first_response_secs: Some(600),
+        next_response_secs: Some(900),
+        business_hours_only: true,
+    })
+    .rating(RatingConfig {
+        request_on_close: true,
+        close_on_rating: false,
+    })
+    .auto_close_after_secs(3_600)
+}
+
 /// Runs one steady-state benchmark per size in `group/mode/size`.
 fn steady_state(
     c: &mut Criterion,
@@ -232,6 +273,19 @@ fn steady_state(
     mode: Mode,
     lines: usize,
     offer_timeout: Option<u32>,
+    sizes: &[usize],
+) {
+    steady_state_with(c, group, mode, lines, offer_timeout, false, sizes);
+}
+
+/// As [`steady_state`], optionally with [`time_aware_settings`] on every line.
+fn steady_state_with(
+    c: &mut Criterion,
+    group: &str,
+    mode: Mode,
+    lines: usize,
+    offer_timeout: Option<u32>,
+    time_aware: bool,
     sizes: &[usize],
 ) {
     let name = format!("{group}/{mode:?}").to_lowercase();
@@ -244,7 +298,8 @@ fn steady_state(
         // when a filter skips the benchmark.
         let mut fixture = None;
         g.bench_function(BenchmarkId::from_parameter(n), |b| {
-            let f = fixture.get_or_insert_with(|| Fixture::new(mode, lines, n, offer_timeout));
+            let f = fixture
+                .get_or_insert_with(|| Fixture::new(mode, lines, n, offer_timeout, time_aware));
             b.iter(|| black_box(f.step()));
         });
     }
@@ -280,5 +335,18 @@ fn offer_timeout(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, one_line, all_mode, four_lines, offer_timeout);
+fn time_aware(c: &mut Criterion) {
+    for mode in [Mode::Strict, Mode::Evenly, Mode::Balanced] {
+        steady_state_with(c, "steady_state_time_aware", mode, 1, None, true, &SIZES);
+    }
+}
+
+criterion_group!(
+    benches,
+    one_line,
+    all_mode,
+    four_lines,
+    offer_timeout,
+    time_aware
+);
 criterion_main!(benches);

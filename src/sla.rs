@@ -36,6 +36,15 @@ impl State {
         };
         let Some(secs) = secs else { return };
         let due = match (&line.schedule, sla.business_hours_only) {
+            // Fast path: open now, and still open when the target falls due.
+            (Some(_), true)
+                if line.is_open
+                    && line.schedule_timer.is_some_and(|(change, _)| {
+                        self.after(secs).is_some_and(|due| due <= change)
+                    }) =>
+            {
+                self.after(secs)
+            }
             (Some(schedule), true) => schedule.add_open_secs(self.now(), secs),
             _ => self.after(secs),
         };
