@@ -13,8 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{
-    DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc,
-    Weekday,
+    DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone,
+    Utc, Weekday,
 };
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -271,7 +271,11 @@ impl Schedule {
     }
 
     fn local_date(&self, t: DateTime<Utc>) -> NaiveDate {
-        t.with_timezone(&self.tz).date_naive()
+        // Not `with_timezone(..).date_naive()`: that panics where the local time lies beyond
+        // the representable range, at the very ends of time.
+        let utc = t.naive_utc();
+        let offset = self.tz.offset_from_utc_datetime(&utc).fix();
+        utc.checked_add_offset(offset).unwrap_or(utc).date()
     }
 
     /// Open intervals of the local dates from the day before `t`'s onward, merged where they
@@ -281,10 +285,14 @@ impl Schedule {
         t: DateTime<Utc>,
         mut until: impl FnMut((DateTime<Utc>, DateTime<Utc>)) -> bool,
     ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        let start = self.local_date(t).checked_sub_days(Days::new(1))?;
+        let today = self.local_date(t);
+        let start = today.checked_sub_days(Days::new(1)).unwrap_or(today);
         let mut pending: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
         for i in 0..HORIZON_DAYS {
-            let date = start.checked_add_days(Days::new(i))?;
+            // At the end of representable time the search simply stops there.
+            let Some(date) = start.checked_add_days(Days::new(i)) else {
+                break;
+            };
             let mut day = self.intervals(date);
             day.sort_unstable();
             for (a, b) in day {
@@ -315,7 +323,9 @@ impl Schedule {
         let change = if a <= t { b } else { a };
         // An interval still running at the end of the search (a line open around the clock)
         // ends there only because the search does: that is no change.
-        let limit = t.checked_add_days(Days::new(HORIZON_DAYS - 3))?;
+        let limit = t
+            .checked_add_days(Days::new(HORIZON_DAYS - 3))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         (change < limit).then_some(change)
     }
 
