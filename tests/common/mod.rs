@@ -1,0 +1,772 @@
+//! Shared generators for the property and hostile-input tests: random `(time, Input)`
+//! sequences over a small universe of ids, so that operators, lines, channels, clients and
+//! conversations interact often.
+
+#![allow(dead_code)]
+
+use std::fmt;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::strategy::Union;
+use routeline::{
+    AutoReplies, BotConfig, BotJoin, BotLeave, ChannelConfig, CountTowardCap, DayHours, Input,
+    LineConfig, Mode, OnExhausted, OperatorConfig, PinnedPolicy, Presence, QueueEntry,
+    RatingConfig, ScheduleConfig, ScheduleOverride, SlaConfig,
+};
+
+/// Operators that are usually created (`o6` rarely: mostly named before it exists).
+pub const OPS: [&str; 6] = ["o1", "o2", "o3", "o4", "o5", "o6"];
+pub const LINES: [&str; 3] = ["l1", "l2", "l3"];
+pub const CHANNELS: [&str; 3] = ["c1", "c2", "c3"];
+pub const CLIENTS: [&str; 4] = ["cl1", "cl2", "cl3", "cl4"];
+pub const GROUPS: [&str; 2] = ["g1", "g2"];
+/// Conversations, each with the client and channel it usually comes with.
+pub const CONVS: [(&str, &str, &str); 6] = [
+    ("v1", "cl1", "c1"),
+    ("v2", "cl2", "c1"),
+    ("v3", "cl3", "c2"),
+    ("v4", "cl1", "c2"),
+    ("v5", "cl4", "c3"),
+    ("v6", "cl2", "c3"),
+];
+
+/// The time of the first step.
+pub fn base_time() -> DateTime<Utc> {
+    "2026-03-02T09:00:00Z".parse().expect("valid RFC 3339")
+}
+
+/// Absence windows are generated relative to this instant and rebased onto the step's time.
+fn epoch() -> DateTime<Utc> {
+    "2000-01-01T00:00:00Z".parse().expect("valid RFC 3339")
+}
+
+/// One input at its (absolute) time, as the host would stamp it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Step {
+    pub at: DateTime<Utc>,
+    pub input: Input,
+}
+
+impl fmt::Debug for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "({}, {:?})",
+            self.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            self.input
+        )
+    }
+}
+
+impl Step {
+    /// The step as one JSON line of the wire format (`"at"` plus the input's fields).
+    pub fn to_json_line(&self) -> String {
+        let mut v = serde_json::to_value(&self.input).expect("inputs serialise");
+        let obj = v.as_object_mut().expect("inputs serialise as objects");
+        obj.insert(
+            "at".into(),
+            serde_json::to_value(self.at).expect("times serialise"),
+        );
+        serde_json::to_string(&v).expect("values serialise")
+    }
+}
+
+fn weighted<T: Clone + fmt::Debug + 'static>(items: Vec<(u32, T)>) -> BoxedStrategy<T> {
+    Union::new_weighted(
+        items
+            .into_iter()
+            .map(|(w, x)| (w, Just(x).boxed()))
+            .collect(),
+    )
+    .boxed()
+}
+
+pub fn op() -> BoxedStrategy<String> {
+    weighted(vec![
+        (4, "o1"),
+        (4, "o2"),
+        (4, "o3"),
+        (3, "o4"),
+        (2, "o5"),
+        (1, "o6"),
+    ])
+    .prop_map(String::from)
+    .boxed()
+}
+
+pub fn line() -> BoxedStrategy<String> {
+    weighted(vec![(5, "l1"), (4, "l2"), (1, "l3")])
+        .prop_map(String::from)
+        .boxed()
+}
+
+pub fn channel() -> BoxedStrategy<String> {
+    weighted(vec![(4, "c1"), (4, "c2"), (2, "c3")])
+        .prop_map(String::from)
+        .boxed()
+}
+
+pub fn client() -> BoxedStrategy<String> {
+    select(CLIENTS.to_vec()).prop_map(String::from).boxed()
+}
+
+pub fn group() -> BoxedStrategy<String> {
+    select(GROUPS.to_vec()).prop_map(String::from).boxed()
+}
+
+fn conv_index() -> BoxedStrategy<usize> {
+    (0..CONVS.len()).boxed()
+}
+
+fn small_cap() -> BoxedStrategy<Option<u32>> {
+    weighted(vec![
+        (4, None),
+        (1, Some(0)),
+        (3, Some(1)),
+        (2, Some(2)),
+        (1, Some(3)),
+    ])
+}
+
+fn valid_offer_timeout() -> BoxedStrategy<Option<u32>> {
+    weighted(vec![
+        (4, None),
+        (4, Some(60)),
+        (3, Some(300)),
+        (1, Some(43_200)),
+    ])
+}
+
+/// Mostly valid offer timeouts, sometimes out of range (rejected).
+fn offer_timeout() -> BoxedStrategy<Option<u32>> {
+    prop_oneof![
+        10 => valid_offer_timeout(),
+        1 => select(vec![Some(0), Some(30), Some(59), Some(43_201), Some(50_000)]),
+    ]
+    .boxed()
+}
+
+pub fn operator_config() -> BoxedStrategy<OperatorConfig> {
+    (
+        op(),
+        small_cap(),
+        prop::collection::vec(group(), 0..=2),
+        weighted(vec![(6, true), (1, false)]),
+    )
+        .prop_map(|(id, cap, groups, active)| {
+            let mut cfg = OperatorConfig::new(id.as_str());
+            cfg.max_open = cap;
+            cfg.groups = groups.into_iter().map(Into::into).collect();
+            cfg.active = active;
+            cfg
+        })
+        .boxed()
+}
+
+fn queue_entry() -> BoxedStrategy<QueueEntry> {
+    prop_oneof![
+        4 => op().prop_map(|o| QueueEntry::Operator(o.into())),
+        1 => group().prop_map(|g| QueueEntry::Group { group: g.into() }),
+        // A group nobody belongs to.
+        1 => Just(QueueEntry::Group { group: "g-empty".into() }),
+    ]
+    .boxed()
+}
+
+/// The time-aware settings of a line, each present now and then.
+#[derive(Clone, Debug)]
+pub struct LineExtras {
+    schedule: Option<ScheduleConfig>,
+    auto_replies: Option<AutoReplies>,
+    sla: Option<SlaConfig>,
+    bot: Option<BotConfig>,
+    rating: Option<RatingConfig>,
+    auto_close_after_secs: Option<u32>,
+}
+
+impl LineExtras {
+    fn apply(self, cfg: &mut LineConfig) {
+        cfg.schedule = self.schedule;
+        cfg.auto_replies = self.auto_replies;
+        cfg.sla = self.sla;
+        cfg.bot = self.bot;
+        cfg.rating = self.rating;
+        cfg.auto_close_after_secs = self.auto_close_after_secs;
+    }
+}
+
+fn day_hours() -> BoxedStrategy<DayHours> {
+    let h = |v: &[(&str, &str)]| -> DayHours {
+        v.iter()
+            .map(|(a, b)| [a.to_string(), b.to_string()])
+            .collect()
+    };
+    weighted(vec![
+        (12, h(&[])),
+        (16, h(&[("09:00", "18:00")])),
+        (8, h(&[("00:00", "24:00")])),
+        (8, h(&[("09:00", "13:00"), ("14:00", "18:00")])),
+        (8, h(&[("08:30", "09:30"), ("10:00", "10:05")])),
+        (4, h(&[("22:00", "24:00"), ("00:00", "02:00")])),
+        (1, h(&[("18:00", "09:00")])),
+        (1, h(&[("25:00", "26:00")])),
+    ])
+}
+
+fn schedule() -> BoxedStrategy<ScheduleConfig> {
+    (
+        weighted(vec![
+            (3, "UTC"),
+            (2, "Europe/Moscow"),
+            (2, "America/New_York"),
+            (1, "Australia/Lord_Howe"),
+            (1, "Mars/Olympus_Mons"),
+        ]),
+        prop::collection::vec(day_hours(), 7),
+        weighted(vec![
+            (4, vec![]),
+            (1, vec!["2026-03-03"]),
+            (1, vec!["03-02"]),
+            (1, vec!["2026-02-30"]),
+        ]),
+        weighted(vec![
+            (4, None),
+            (1, Some(("2026-03-02", vec![["10:00", "12:00"]]))),
+            (1, Some(("2026-03-04", vec![]))),
+        ]),
+    )
+        .prop_map(|(tz, days, holidays, overrides)| {
+            let mut s = ScheduleConfig::new(tz);
+            let w = &mut s.weekly;
+            for (slot, hours) in [
+                &mut w.mon, &mut w.tue, &mut w.wed, &mut w.thu, &mut w.fri, &mut w.sat, &mut w.sun,
+            ]
+            .into_iter()
+            .zip(days)
+            {
+                *slot = hours;
+            }
+            s.holidays = holidays.into_iter().map(String::from).collect();
+            s.overrides = overrides
+                .into_iter()
+                .map(|(date, hours)| ScheduleOverride {
+                    date: date.into(),
+                    hours: hours
+                        .iter()
+                        .map(|[a, b]| [a.to_string(), b.to_string()])
+                        .collect(),
+                })
+                .collect();
+            s
+        })
+        .boxed()
+}
+
+fn secs() -> BoxedStrategy<Option<u32>> {
+    weighted(vec![
+        (3, None),
+        (3, Some(60)),
+        (2, Some(600)),
+        (1, Some(3_600)),
+        (1, Some(0)),
+    ])
+}
+
+// Settings added later take their defaults.
+#[allow(clippy::needless_update)]
+fn line_extras() -> BoxedStrategy<LineExtras> {
+    (
+        prop::option::weighted(0.2, schedule()),
+        prop::option::weighted(
+            0.15,
+            (any::<bool>(), any::<bool>(), any::<bool>(), secs()).prop_map(|(w, o, n, u)| {
+                AutoReplies {
+                    welcome: w,
+                    off_hours: o,
+                    no_operators: n,
+                    unanswered_after_secs: u,
+                    ..AutoReplies::default()
+                }
+            }),
+        ),
+        prop::option::weighted(
+            0.15,
+            (secs(), secs(), any::<bool>()).prop_map(|(f, n, b)| SlaConfig {
+                first_response_secs: f,
+                next_response_secs: n,
+                business_hours_only: b,
+                ..SlaConfig::default()
+            }),
+        ),
+        prop::option::weighted(
+            0.12,
+            (
+                select(vec![BotJoin::FirstContact, BotJoin::Always]),
+                secs(),
+                select(vec![BotLeave::Queue, BotLeave::Close]),
+            )
+                .prop_map(|(join, handoff, leave)| {
+                    let mut b = BotConfig::new("bot1");
+                    b.join = join;
+                    b.handoff_after_secs = handoff;
+                    b.on_leave = leave;
+                    b
+                }),
+        ),
+        prop::option::weighted(
+            0.12,
+            (any::<bool>(), any::<bool>()).prop_map(|(r, c)| RatingConfig {
+                request_on_close: r,
+                close_on_rating: c,
+                ..RatingConfig::default()
+            }),
+        ),
+        prop::option::weighted(0.1, secs()).prop_map(Option::flatten),
+    )
+        .prop_map(
+            |(schedule, auto_replies, sla, bot, rating, auto_close_after_secs)| LineExtras {
+                schedule,
+                auto_replies,
+                sla,
+                bot,
+                rating,
+                auto_close_after_secs,
+            },
+        )
+        .boxed()
+}
+
+pub fn line_config() -> BoxedStrategy<LineConfig> {
+    line_config_modes(vec![Mode::Strict, Mode::Evenly, Mode::Balanced, Mode::All])
+}
+
+pub fn line_config_modes(modes: Vec<Mode>) -> BoxedStrategy<LineConfig> {
+    (
+        line(),
+        select(modes),
+        prop::collection::vec(queue_entry(), 0..=5),
+        offer_timeout(),
+        small_cap(),
+        select(vec![
+            PinnedPolicy::Always,
+            PinnedPolicy::Prefer,
+            PinnedPolicy::Ignore,
+        ]),
+        weighted(vec![(4, true), (1, false)]),
+        weighted(vec![(3, false), (1, true)]),
+        select(vec![
+            OnExhausted::Cycle,
+            OnExhausted::KeepLast,
+            OnExhausted::Requeue,
+        ]),
+        select(vec![
+            CountTowardCap::Open,
+            CountTowardCap::AwaitingReply,
+            CountTowardCap::Unanswered,
+        ]),
+        any::<bool>(),
+        line_extras(),
+    )
+        .prop_map(
+            |(
+                id,
+                mode,
+                queue,
+                timeout,
+                cap,
+                pinned,
+                check,
+                workday,
+                exhausted,
+                count,
+                last,
+                extras,
+            )| {
+                let mut cfg = LineConfig::new(id.as_str());
+                cfg.mode = mode;
+                cfg.queue = queue;
+                cfg.offer_timeout_secs = timeout;
+                cfg.max_open_per_operator = cap;
+                cfg.pinned_policy = pinned;
+                cfg.check_availability = check;
+                cfg.require_workday = workday;
+                cfg.on_exhausted = exhausted;
+                cfg.count_toward_cap = count;
+                cfg.prefer_last_operator = last;
+                extras.apply(&mut cfg);
+                cfg
+            },
+        )
+        .boxed()
+}
+
+pub fn channel_config() -> BoxedStrategy<ChannelConfig> {
+    (
+        channel(),
+        line(),
+        weighted(vec![
+            (3, None),
+            (1, Some("whatsapp")),
+            (1, Some("web_chat")),
+        ]),
+        prop_oneof![
+            3 => Just(None),
+            1 => Just(Some(Vec::new())),
+            2 => prop::collection::vec(op(), 1..=3).prop_map(Some),
+        ],
+    )
+        .prop_map(|(ch, l, kind, ops)| {
+            let mut cfg = ChannelConfig::new(ch.as_str(), l.as_str());
+            cfg.kind = kind.map(String::from);
+            cfg.operators = ops.map(|v| v.into_iter().map(Into::into).collect());
+            cfg
+        })
+        .boxed()
+}
+
+fn presence() -> BoxedStrategy<Presence> {
+    weighted(vec![
+        (4, Presence::Online),
+        (1, Presence::Away),
+        (2, Presence::Offline),
+    ])
+}
+
+/// An absence with times relative to [`epoch`] (rebased onto the step's time later):
+/// mostly valid windows around "now", sometimes empty or reversed ones.
+fn absence() -> BoxedStrategy<Input> {
+    (
+        op(),
+        -7200i64..=10_800,
+        prop_oneof![
+            6 => 1i64..=14_400,
+            1 => Just(0i64),
+            1 => -3600i64..=-1,
+        ],
+    )
+        .prop_map(|(o, from, len)| {
+            let from = epoch() + TimeDelta::seconds(from);
+            Input::Absence {
+                operator: o.into(),
+                from,
+                until: from + TimeDelta::seconds(len),
+            }
+        })
+        .boxed()
+}
+
+fn message_in() -> BoxedStrategy<Input> {
+    prop_oneof![
+        5 => conv_index().prop_map(|i| {
+            let (v, cl, ch) = CONVS[i];
+            Input::MessageIn { conversation: v.into(), client: cl.into(), channel: ch.into() }
+        }),
+        // Another client or channel than the conversation's usual one.
+        1 => (conv_index(), client(), channel()).prop_map(|(i, cl, ch)| Input::MessageIn {
+            conversation: CONVS[i].0.into(),
+            client: cl.into(),
+            channel: ch.into(),
+        }),
+    ]
+    .boxed()
+}
+
+fn message_out() -> BoxedStrategy<Input> {
+    (conv_index(), op(), 0u8..6, client(), channel())
+        .prop_map(|(i, o, shape, cl, ch)| {
+            let (v, ucl, uch) = CONVS[i];
+            let (client, channel) = match shape {
+                0 | 1 => (None, None),
+                2 | 3 => (Some(ucl.into()), Some(uch.into())),
+                4 => (Some(cl.into()), Some(ch.into())),
+                _ => (Some(ucl.into()), None),
+            };
+            Input::MessageOut {
+                conversation: v.into(),
+                operator: o.into(),
+                client,
+                channel,
+            }
+        })
+        .boxed()
+}
+
+fn transfer() -> BoxedStrategy<Input> {
+    (conv_index(), op(), line(), 0u8..8)
+        .prop_map(|(i, o, l, shape)| {
+            let (to_operator, to_line) = match shape {
+                0..=2 => (Some(o.into()), None),
+                3..=5 => (None, Some(l.into())),
+                6 => (Some(o.into()), Some(l.into())),
+                _ => (None, None),
+            };
+            Input::Transfer {
+                conversation: CONVS[i].0.into(),
+                to_operator,
+                to_line,
+            }
+        })
+        .boxed()
+}
+
+/// Any input, weighted toward the ones that make conversations move.
+pub fn input() -> BoxedStrategy<Input> {
+    let conv = || conv_index().prop_map(|i| CONVS[i].0.to_string());
+    Union::new_weighted(vec![
+        (5, operator_config().prop_map(Input::UpsertOperator).boxed()),
+        (
+            1,
+            op().prop_map(|o| Input::RemoveOperator { operator: o.into() })
+                .boxed(),
+        ),
+        (5, line_config().prop_map(Input::UpsertLine).boxed()),
+        (
+            1,
+            line()
+                .prop_map(|l| Input::RemoveLine { line: l.into() })
+                .boxed(),
+        ),
+        (4, channel_config().prop_map(Input::ConnectChannel).boxed()),
+        (
+            2,
+            channel()
+                .prop_map(|c| Input::DisconnectChannel { channel: c.into() })
+                .boxed(),
+        ),
+        (
+            3,
+            (client(), op())
+                .prop_map(|(c, o)| Input::PinClient {
+                    client: c.into(),
+                    operator: o.into(),
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            client()
+                .prop_map(|c| Input::UnpinClient { client: c.into() })
+                .boxed(),
+        ),
+        (
+            10,
+            (op(), presence())
+                .prop_map(|(o, s)| Input::Presence {
+                    operator: o.into(),
+                    status: s,
+                })
+                .boxed(),
+        ),
+        (
+            3,
+            op().prop_map(|o| Input::WorkdayStarted { operator: o.into() })
+                .boxed(),
+        ),
+        (
+            2,
+            op().prop_map(|o| Input::WorkdayEnded { operator: o.into() })
+                .boxed(),
+        ),
+        (3, absence()),
+        (
+            1,
+            op().prop_map(|o| Input::ClearAbsences { operator: o.into() })
+                .boxed(),
+        ),
+        (16, message_in()),
+        (7, message_out()),
+        (
+            10,
+            (conv(), op())
+                .prop_map(|(c, o)| Input::Accept {
+                    conversation: c.into(),
+                    operator: o.into(),
+                })
+                .boxed(),
+        ),
+        (
+            3,
+            (conv(), op())
+                .prop_map(|(c, o)| Input::Take {
+                    conversation: c.into(),
+                    operator: o.into(),
+                })
+                .boxed(),
+        ),
+        (4, transfer()),
+        (
+            5,
+            conv()
+                .prop_map(|c| Input::Close {
+                    conversation: c.into(),
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            conv()
+                .prop_map(|c| Input::Spam {
+                    conversation: c.into(),
+                })
+                .boxed(),
+        ),
+        (
+            2,
+            conv()
+                .prop_map(|c| Input::BotHandoff {
+                    conversation: c.into(),
+                })
+                .boxed(),
+        ),
+        (
+            2,
+            (
+                conv(),
+                weighted(vec![(1, 0u8), (5, 1), (2, 3), (5, 5), (1, 6)]),
+            )
+                .prop_map(|(c, score)| Input::Rating {
+                    conversation: c.into(),
+                    score,
+                })
+                .boxed(),
+        ),
+        (3, Just(Input::Tick).boxed()),
+    ])
+    .boxed()
+}
+
+/// A world to route in: operators o1–o4 (o5 sometimes), lines l1 and l2 (with valid offer
+/// timeouts), channels c1–c3 connected to them, most operators online. Every part can shrink
+/// away.
+fn setup() -> BoxedStrategy<Vec<Input>> {
+    let op_cfg = |id: &'static str| {
+        operator_config()
+            .prop_map(move |mut cfg| {
+                cfg.operator = id.into();
+                cfg
+            })
+            .boxed()
+    };
+    let line_cfg = |id: &'static str| {
+        (line_config(), valid_offer_timeout())
+            .prop_map(move |(mut cfg, timeout)| {
+                cfg.line = id.into();
+                cfg.offer_timeout_secs = timeout;
+                cfg
+            })
+            .boxed()
+    };
+    let chan_cfg = |id: &'static str| {
+        (channel_config(), select(vec!["l1", "l2"]))
+            .prop_map(move |(mut cfg, l)| {
+                cfg.channel = id.into();
+                cfg.line = l.into();
+                cfg
+            })
+            .boxed()
+    };
+    let online = |id: &'static str| {
+        prop_oneof![
+            5 => Just(Some(Input::Presence { operator: id.into(), status: Presence::Online })),
+            1 => Just(Some(Input::WorkdayStarted { operator: id.into() })),
+            2 => Just(None),
+        ]
+        .boxed()
+    };
+    let some = |w: f64, s: BoxedStrategy<Input>| prop::option::weighted(w, s).boxed();
+    (
+        (
+            some(0.95, op_cfg("o1").prop_map(Input::UpsertOperator).boxed()),
+            some(0.95, op_cfg("o2").prop_map(Input::UpsertOperator).boxed()),
+            some(0.9, op_cfg("o3").prop_map(Input::UpsertOperator).boxed()),
+            some(0.8, op_cfg("o4").prop_map(Input::UpsertOperator).boxed()),
+            some(0.4, op_cfg("o5").prop_map(Input::UpsertOperator).boxed()),
+        ),
+        (
+            some(0.95, line_cfg("l1").prop_map(Input::UpsertLine).boxed()),
+            some(0.8, line_cfg("l2").prop_map(Input::UpsertLine).boxed()),
+        ),
+        (
+            some(0.95, chan_cfg("c1").prop_map(Input::ConnectChannel).boxed()),
+            some(0.9, chan_cfg("c2").prop_map(Input::ConnectChannel).boxed()),
+            some(0.6, chan_cfg("c3").prop_map(Input::ConnectChannel).boxed()),
+        ),
+        (
+            online("o1"),
+            online("o2"),
+            online("o3"),
+            online("o4"),
+            online("o5"),
+        ),
+    )
+        .prop_map(|(ops, lines, chans, presence)| {
+            [ops.0, ops.1, ops.2, ops.3, ops.4]
+                .into_iter()
+                .chain([lines.0, lines.1])
+                .chain([chans.0, chans.1, chans.2])
+                .chain([presence.0, presence.1, presence.2, presence.3, presence.4])
+                .flatten()
+                .collect()
+        })
+        .boxed()
+}
+
+/// Seconds between two inputs: mostly small, sometimes hours, occasionally negative (an input
+/// stamped in the past).
+pub fn time_step() -> BoxedStrategy<i64> {
+    prop_oneof![
+        3 => Just(0i64),
+        4 => 1i64..=60,
+        3 => 61i64..=600,
+        2 => 601i64..=3600,
+        1 => 3601i64..=10_800,
+        1 => -900i64..=-1,
+    ]
+    .boxed()
+}
+
+/// The input at time `at`, with an absence window (generated relative to the epoch) moved
+/// to lie around `at`; kept as generated where that would leave representable time.
+pub fn step_at(at: DateTime<Utc>, mut input: Input) -> Step {
+    if let Input::Absence { from, until, .. } = &mut input {
+        let moved = at
+            .checked_add_signed(*from - epoch())
+            .zip(at.checked_add_signed(*until - epoch()));
+        if let Some((f, u)) = moved {
+            *from = f;
+            *until = u;
+        }
+    }
+    Step { at, input }
+}
+
+/// Turns `(seconds since the previous step, input)` pairs into absolute steps, rebasing
+/// absence windows onto the step's time.
+pub fn to_steps(raw: Vec<(i64, Input)>) -> Vec<Step> {
+    let mut t = base_time();
+    raw.into_iter()
+        .map(|(dt, input)| {
+            t += TimeDelta::seconds(dt);
+            step_at(t, input)
+        })
+        .collect()
+}
+
+/// A scenario: a short setup (at time steps of zero) followed by up to `max_body` random steps.
+pub fn scenario(max_body: usize) -> BoxedStrategy<Vec<Step>> {
+    (
+        setup(),
+        prop::collection::vec((time_step(), input()), 0..=max_body),
+    )
+        .prop_map(|(setup, body)| {
+            let raw = setup
+                .into_iter()
+                .map(|i| (0, i))
+                .chain(body)
+                .collect::<Vec<_>>();
+            to_steps(raw)
+        })
+        .boxed()
+}
