@@ -20,7 +20,6 @@
 //! Under `cargo test --benches` (no `--bench` flag) only the smallest sizes run.
 
 use std::collections::VecDeque;
-use std::hint::black_box;
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -30,7 +29,7 @@ use routeline::{
 };
 
 #[path = "../tests/model/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod model;
 
 /// What both implementations offer the workload.
@@ -163,7 +162,7 @@ fn pool(c: &mut Criterion) {
                     }
                     w
                 });
-                b.iter(|| black_box(w.step()));
+                b.iter(|| w.step());
             });
         }
         for &n in model_sizes {
@@ -176,7 +175,7 @@ fn pool(c: &mut Criterion) {
                     }
                     w
                 });
-                b.iter(|| black_box(w.step()));
+                b.iter(|| w.step());
             });
         }
         g.finish();
@@ -209,14 +208,14 @@ fn waiting(c: &mut Criterion) {
                             fill(&mut || w.arrive());
                             w
                         });
-                        b.iter(|| black_box(w.step()));
+                        b.iter(|| w.step());
                     } else {
                         let w = mdl.get_or_insert_with(|| {
                             let mut w = Work::new(model::Model::new(), mode, OPERATORS, 1);
                             fill(&mut || w.arrive());
                             w
                         });
-                        b.iter(|| black_box(w.step()));
+                        b.iter(|| w.step());
                     }
                 });
             }

@@ -7,10 +7,23 @@
 //! engine's queries as in the model.
 //!
 //! The reference state of the state machine is the model itself, so the generator can aim
-//! `accept`, `take`, `close` … at conversations that exist. Failing cases shrink to a short
-//! list of steps, printed one per line as `+<secs>s <input as JSON>` (times in seconds after
-//! 2026-03-02T09:00:00Z; absence windows likewise). `replay_file` (ignored) replays such a
-//! list side by side, and `DIFFERENTIAL_TRACE=1` prints every step with its decisions.
+//! `accept`, `take`, `close`, `bot_handoff`, `rating` … at conversations that exist. Failing
+//! cases shrink to a short list of steps, printed one per line as `+<secs>s <input as JSON>`
+//! (times in seconds after 2026-03-02T09:00:00Z; absence windows likewise). `replay_file`
+//! (ignored) replays such a list side by side, and `DIFFERENTIAL_TRACE=1` prints every step
+//! with its decisions.
+//!
+//! Time-aware lines are covered too: lines get working hours in a few zones (Moscow, New
+//! York, Lord Howe, UTC) with intervals a few minutes to a few hours around the current time,
+//! so that lines open and close during a case, sometimes with holidays and overrides on the
+//! current local date, sometimes invalid; automatic replies, response targets, a bot, ratings
+//! and the inactivity close with short durations (sometimes zero, an error); and the inputs
+//! `bot_handoff` and `rating`. A case starts either on Monday 2026-03-02 or shortly before a
+//! daylight-saving change in New York or Lord Howe, so that intervals fall into gaps and
+//! folds. Besides the comparisons above, every automatic routing (`assigned` reason `routed`,
+//! `pinned` or `last_operator`, and `offered`) must happen while the line's hours, evaluated
+//! afresh, say it is open; and the lines' open state, next change, bot and response-target
+//! counters, and the operators' response-target counters must agree.
 //!
 //! `PROPTEST_CASES` overrides the number of cases (default 128).
 
@@ -19,7 +32,8 @@ mod model;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
 use model::Model;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -27,8 +41,9 @@ use proptest::strategy::Union;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 use routeline::{
-    ChannelConfig, CountTowardCap, Decision, Engine, Input, LineConfig, Mode, OnExhausted,
-    OperatorConfig, PinnedPolicy, Presence, QueueEntry,
+    AutoReplies, BotConfig, BotJoin, BotLeave, ChannelConfig, CountTowardCap, Decision, Engine,
+    Input, LineConfig, Mode, OnExhausted, OperatorConfig, PinnedPolicy, Presence, QueueEntry,
+    RatingConfig, ScheduleConfig, ScheduleOverride, SlaConfig,
 };
 
 // ---- the universe ------------------------------------------------------------------------
@@ -61,6 +76,46 @@ fn offset(secs: i64) -> String {
     } else {
         format!("+{secs}s")
     }
+}
+
+// ---- time zones and where a case starts ------------------------------------------------------
+
+/// The zones working hours are given in: no DST (Moscow, UTC), a one-hour change (New York)
+/// and a half-hour change (Lord Howe).
+const ZONES: [&str; 4] = [
+    "Europe/Moscow",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "UTC",
+];
+
+/// Where a case starts (seconds after [`base`]) and the zone whose clock change is near then.
+#[derive(Clone, Copy, Debug)]
+struct Start {
+    at: i64,
+    zone: Option<&'static str>,
+}
+
+fn secs_at(rfc3339: &str) -> i64 {
+    secs_of(rfc3339.parse().expect("valid RFC 3339"))
+}
+
+/// Mostly Monday 2026-03-02 09:00Z; sometimes an hour or so before a daylight-saving change:
+/// New York springs forward at 2026-03-08T07:00Z (02:00 → 03:00) and falls back at
+/// 2026-11-01T06:00Z (02:00 → 01:00); Lord Howe falls back at 2026-04-04T15:00Z (02:00 →
+/// 01:30) and springs forward at 2026-10-03T15:30Z (02:00 → 02:30).
+fn start() -> BoxedStrategy<Start> {
+    let at = |s: &str, zone: &'static str| Start {
+        at: secs_at(s),
+        zone: Some(zone),
+    };
+    weighted(vec![
+        (8, Start { at: 0, zone: None }),
+        (1, at("2026-03-08T06:00:00Z", "America/New_York")),
+        (1, at("2026-11-01T04:50:00Z", "America/New_York")),
+        (1, at("2026-04-04T14:00:00Z", "Australia/Lord_Howe")),
+        (1, at("2026-10-03T14:40:00Z", "Australia/Lord_Howe")),
+    ])
 }
 
 // ---- transitions -------------------------------------------------------------------------
@@ -192,8 +247,376 @@ fn queue_entry() -> BoxedStrategy<QueueEntry> {
     .boxed()
 }
 
-/// A line's configuration.
-fn line_config() -> BoxedStrategy<LineConfig> {
+// ---- time-aware line settings -------------------------------------------------------------
+
+/// `HH:MM`.
+fn hhmm(t: NaiveDateTime) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// A local interval as the hours of the dates it touches (`24:00` ending a date).
+fn pieces(from: NaiveDateTime, until: NaiveDateTime) -> Vec<(NaiveDate, [String; 2])> {
+    let mut out = Vec::new();
+    let mut a = from;
+    while a < until {
+        let midnight = (a.date() + TimeDelta::days(1))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists");
+        let b = until.min(midnight);
+        let end = if b == midnight {
+            "24:00".to_string()
+        } else {
+            hhmm(b)
+        };
+        out.push((a.date(), [hhmm(a), end]));
+        a = b;
+    }
+    out
+}
+
+fn day_mut(s: &mut ScheduleConfig, day: Weekday) -> &mut Vec<[String; 2]> {
+    let w = &mut s.weekly;
+    match day {
+        Weekday::Mon => &mut w.mon,
+        Weekday::Tue => &mut w.tue,
+        Weekday::Wed => &mut w.wed,
+        Weekday::Thu => &mut w.thu,
+        Weekday::Fri => &mut w.fri,
+        Weekday::Sat => &mut w.sat,
+        Weekday::Sun => &mut w.sun,
+    }
+}
+
+const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+/// How a generated schedule is put together (see [`schedule`]).
+#[derive(Clone, Debug)]
+struct Shape {
+    zone: &'static str,
+    /// Intervals as (start, length) in minutes of local wall-clock time from now.
+    spans: Vec<(i64, i64)>,
+    /// The spans are overrides of their dates (else weekly hours of their weekdays).
+    as_overrides: bool,
+    /// The weekly hours repeat every day of the week.
+    every_day: bool,
+    /// Under overrides, the weekly hours they replace: open all day every day, or else an
+    /// early-morning hour and a half every day (so that the line keeps changing after the
+    /// overridden dates).
+    all_day: bool,
+    /// Today (local) is a holiday: 0 no, 1 as a full date, 2 as a yearly `MM-DD`.
+    holiday_today: u8,
+    /// Holidays and overrides on other dates, which change nothing near now.
+    decoys: bool,
+    /// 0: valid; else one of the mistakes in [`corrupt`].
+    mistake: u8,
+}
+
+/// One mistake that makes a schedule invalid.
+fn corrupt(s: &mut ScheduleConfig, mistake: u8, today: NaiveDate) {
+    let bad = |a: &str, b: &str| [a.to_string(), b.to_string()];
+    match mistake {
+        1 => s.time_zone = "Mars/Olympus".into(),
+        2 => s.time_zone = "Europe/Moskow".into(),
+        3 => s.weekly.wed.push(bad("9:00", "10:00")),
+        4 => s.weekly.thu.push(bad("10:00", "10:00")),
+        5 => s.weekly.fri.push(bad("11:00", "10:00")),
+        6 => s.weekly.sat.push(bad("10:00", "24:30")),
+        7 => s.weekly.sun.push(bad("10:60", "11:00")),
+        8 => s.holidays.push("13-01".into()),
+        9 => s.holidays.push("2026-02-30".into()),
+        10 => s.overrides.push(ScheduleOverride {
+            date: "tomorrow".into(),
+            hours: Vec::new(),
+        }),
+        _ => {
+            let date = today.format("%Y-%m-%d").to_string();
+            s.overrides.push(ScheduleOverride {
+                date: date.clone(),
+                hours: Vec::new(),
+            });
+            s.overrides.push(ScheduleOverride {
+                date,
+                hours: vec![bad("10:00", "11:00")],
+            });
+        }
+    }
+}
+
+/// Working hours around `now` (seconds after [`base`]) as [`Shape`] says.
+fn build_schedule(now: i64, shape: &Shape) -> ScheduleConfig {
+    let tz: Tz = shape.zone.parse().expect("a known zone");
+    let local = time(now).with_timezone(&tz).naive_local();
+    let local = local.with_second(0).expect("a valid second");
+    let today = local.date();
+    let mut s = ScheduleConfig::new(shape.zone);
+    let mut overrides: Vec<(NaiveDate, Vec<[String; 2]>)> = Vec::new();
+    if shape.as_overrides {
+        let hours = if shape.all_day {
+            ["00:00", "24:00"]
+        } else {
+            ["06:00", "07:30"]
+        };
+        for d in WEEK {
+            day_mut(&mut s, d).push(hours.map(String::from));
+        }
+    }
+    for &(from, len) in &shape.spans {
+        let a = local + TimeDelta::minutes(from);
+        for (date, hours) in pieces(a, a + TimeDelta::minutes(len)) {
+            if shape.as_overrides {
+                match overrides.iter_mut().find(|(d, _)| *d == date) {
+                    Some((_, h)) => h.push(hours),
+                    None => overrides.push((date, vec![hours])),
+                }
+            } else if shape.every_day {
+                for d in WEEK {
+                    day_mut(&mut s, d).push(hours.clone());
+                }
+            } else {
+                day_mut(&mut s, date.weekday()).push(hours);
+            }
+        }
+    }
+    for (date, hours) in overrides {
+        s.overrides.push(ScheduleOverride {
+            date: date.format("%Y-%m-%d").to_string(),
+            hours,
+        });
+    }
+    match shape.holiday_today {
+        1 => s.holidays.push(today.format("%Y-%m-%d").to_string()),
+        2 => s.holidays.push(today.format("%m-%d").to_string()),
+        _ => {}
+    }
+    if shape.decoys {
+        s.holidays.push("01-01".into());
+        s.holidays.push("2025-12-31".into());
+        s.overrides.push(ScheduleOverride {
+            date: "2027-01-07".into(),
+            hours: vec![["10:00".to_string(), "12:00".to_string()]],
+        });
+    }
+    if shape.mistake > 0 {
+        corrupt(&mut s, shape.mistake, today);
+    }
+    s
+}
+
+/// A zone, the one whose clock change is near favoured.
+fn zone(near: Option<&'static str>) -> BoxedStrategy<&'static str> {
+    let mut items: Vec<(u32, &'static str)> = ZONES.iter().map(|&z| (2, z)).collect();
+    if let Some(z) = near {
+        items.push((6, z));
+    }
+    weighted(items)
+}
+
+/// An interval of local time around now: mostly open now or opening soon, a few minutes to a
+/// few hours long.
+fn span() -> BoxedStrategy<(i64, i64)> {
+    (
+        prop_oneof![
+            3 => -120i64..=0,
+            3 => 1i64..=60,
+            1 => 61i64..=300,
+        ],
+        prop_oneof![
+            1 => 1i64..=5,
+            4 => 6i64..=90,
+            2 => 91i64..=240,
+        ],
+    )
+        .boxed()
+}
+
+/// Working hours around `now` (seconds after [`base`]).
+fn schedule(now: i64, near: Option<&'static str>) -> BoxedStrategy<ScheduleConfig> {
+    (
+        zone(near),
+        prop::collection::vec(span(), 1..=3),
+        weighted(vec![(5, false), (2, true)]),
+        weighted(vec![(3, false), (1, true)]),
+        // Around the clock (no next change: long searches) only rarely.
+        weighted(vec![(11, false), (1, true)]),
+        weighted(vec![(6, 0u8), (1, 1), (1, 2)]),
+        weighted(vec![(5, false), (1, true)]),
+        prop_oneof![14 => Just(0u8), 1 => 1u8..=11],
+    )
+        .prop_map(
+            move |(
+                zone,
+                spans,
+                as_overrides,
+                every_day,
+                all_day,
+                holiday_today,
+                decoys,
+                mistake,
+            )| {
+                let shape = Shape {
+                    zone,
+                    spans,
+                    as_overrides,
+                    every_day,
+                    all_day,
+                    holiday_today,
+                    decoys,
+                    mistake,
+                };
+                build_schedule(now, &shape)
+            },
+        )
+        .boxed()
+}
+
+/// A short duration or none (whole minutes mostly, so that deadlines coincide).
+fn duration(none: u32) -> BoxedStrategy<Option<u32>> {
+    prop_oneof![
+        none => Just(None),
+        6 => (1u32..=15).prop_map(|k| Some(k * 60)),
+        3 => (60u32..=900).prop_map(Some),
+    ]
+    .boxed()
+}
+
+/// The time-aware settings of a line: hours, automatic replies, response targets, a bot,
+/// ratings and the inactivity close.
+#[derive(Clone, Debug)]
+struct TimeAware {
+    schedule: Option<ScheduleConfig>,
+    auto_replies: Option<AutoReplies>,
+    sla: Option<SlaConfig>,
+    bot: Option<BotConfig>,
+    rating: Option<RatingConfig>,
+    auto_close_after_secs: Option<u32>,
+}
+
+fn time_aware(now: i64, near: Option<&'static str>) -> BoxedStrategy<TimeAware> {
+    let schedule = prop_oneof![
+        5 => Just(None),
+        4 => schedule(now, near).prop_map(Some),
+    ];
+    let auto_replies = prop_oneof![
+        1 => Just(None),
+        2 => (any::<bool>(), any::<bool>(), any::<bool>(), duration(3)).prop_map(
+            |(welcome, off_hours, no_operators, unanswered_after_secs)| {
+                Some(AutoReplies {
+                    welcome,
+                    off_hours,
+                    no_operators,
+                    unanswered_after_secs,
+                })
+            }
+        ),
+    ];
+    let sla = prop_oneof![
+        1 => Just(None),
+        1 => (duration(2), duration(3), any::<bool>()).prop_map(
+            |(first_response_secs, next_response_secs, business_hours_only)| {
+                Some(SlaConfig {
+                    first_response_secs,
+                    next_response_secs,
+                    business_hours_only,
+                })
+            }
+        ),
+    ];
+    let bot = prop_oneof![
+        3 => Just(None),
+        1 => (
+            select(vec!["bot1", "bot2"]),
+            select(vec![BotJoin::FirstContact, BotJoin::Always]),
+            duration(2),
+            weighted(vec![(3, BotLeave::Queue), (1, BotLeave::Close)]),
+        )
+            .prop_map(|(bot, join, handoff_after_secs, on_leave)| {
+                Some(BotConfig {
+                    bot: bot.to_string(),
+                    join,
+                    handoff_after_secs,
+                    on_leave,
+                })
+            }),
+    ];
+    let rating = prop_oneof![
+        1 => Just(None),
+        1 => (any::<bool>(), weighted(vec![(2, false), (1, true)])).prop_map(
+            |(request_on_close, close_on_rating)| {
+                Some(RatingConfig {
+                    request_on_close,
+                    close_on_rating,
+                })
+            }
+        ),
+    ];
+    // Now and then one duration is zero (an error).
+    let zero = prop_oneof![24 => Just(0u8), 1 => 1u8..=5];
+    (schedule, auto_replies, sla, bot, rating, duration(8), zero)
+        .prop_map(
+            |(schedule, auto_replies, sla, bot, rating, auto_close_after_secs, zero)| {
+                let mut t = TimeAware {
+                    schedule,
+                    auto_replies,
+                    sla,
+                    bot,
+                    rating,
+                    auto_close_after_secs,
+                };
+                match zero {
+                    0 => {}
+                    1 => {
+                        t.auto_replies
+                            .get_or_insert_with(AutoReplies::default)
+                            .unanswered_after_secs = Some(0)
+                    }
+                    2 => {
+                        t.sla
+                            .get_or_insert_with(SlaConfig::default)
+                            .first_response_secs = Some(0)
+                    }
+                    3 => {
+                        t.sla
+                            .get_or_insert_with(SlaConfig::default)
+                            .next_response_secs = Some(0)
+                    }
+                    4 => {
+                        t.bot
+                            .get_or_insert_with(|| BotConfig::new("bot1"))
+                            .handoff_after_secs = Some(0)
+                    }
+                    _ => t.auto_close_after_secs = Some(0),
+                }
+                t
+            },
+        )
+        .boxed()
+}
+
+/// A line's configuration, with time-aware settings around `now` (seconds after [`base`]).
+fn line_config(now: i64, near: Option<&'static str>) -> BoxedStrategy<LineConfig> {
+    (line_core(), time_aware(now, near))
+        .prop_map(|(mut cfg, t)| {
+            cfg.schedule = t.schedule;
+            cfg.auto_replies = t.auto_replies;
+            cfg.sla = t.sla;
+            cfg.bot = t.bot;
+            cfg.rating = t.rating;
+            cfg.auto_close_after_secs = t.auto_close_after_secs;
+            cfg
+        })
+        .boxed()
+}
+
+/// A line's core routing configuration.
+fn line_core() -> BoxedStrategy<LineConfig> {
     (
         (
             line(),
@@ -293,6 +716,8 @@ struct Known {
     not_at_work: Vec<String>,
     /// Lines with no channel connected (which may be removed).
     bare_lines: Vec<String>,
+    /// Conversations with a bot.
+    with_bot: Vec<String>,
 }
 
 impl Known {
@@ -318,7 +743,35 @@ impl Known {
                     .filter(|l| !connected.iter().any(|(_, cl)| cl == l))
                     .collect()
             },
+            with_bot: model.with_bot(),
         }
+    }
+
+    /// `bot_handoff`, mostly for a conversation with a bot.
+    fn bot_handoff(&self) -> BoxedStrategy<Gen> {
+        one_of_or(self.with_bot.clone(), self.open_conv())
+            .prop_map(|c| {
+                Gen::Input(Input::BotHandoff {
+                    conversation: c.into(),
+                })
+            })
+            .boxed()
+    }
+
+    /// `rating` of a known conversation (open or closed), mostly with a valid score.
+    fn rating(&self) -> BoxedStrategy<Gen> {
+        let known: Vec<String> = self.convs.iter().map(|c| c.0.clone()).collect();
+        (
+            one_of_or(known, conv()),
+            prop_oneof![8 => 1u8..=5, 1 => Just(0u8), 1 => 6u8..=9],
+        )
+            .prop_map(|(c, score)| {
+                Gen::Input(Input::Rating {
+                    conversation: c.into(),
+                    score,
+                })
+            })
+            .boxed()
     }
 
     fn op(&self) -> BoxedStrategy<String> {
@@ -464,7 +917,7 @@ fn input(i: BoxedStrategy<Input>) -> BoxedStrategy<Gen> {
 
 /// Any action, weighted by what the model knows: the first steps mostly build a world
 /// (operators, lines, channels, presence); then conversations arrive and move.
-fn action(model: &Model, setup: bool) -> BoxedStrategy<Gen> {
+fn action(model: &Model, setup: bool, now: i64, near: Option<&'static str>) -> BoxedStrategy<Gen> {
     let k = Known::of(model);
     let upsert_operator = || {
         (operator_config(), k.busy_op())
@@ -474,7 +927,15 @@ fn action(model: &Model, setup: bool) -> BoxedStrategy<Gen> {
             })
             .boxed()
     };
-    let upsert_line = || input(line_config().prop_map(Input::UpsertLine).boxed());
+    // Built only when chosen (it is a large strategy).
+    let upsert_line = || {
+        input(
+            Just(())
+                .prop_flat_map(move |()| line_config(now, near))
+                .prop_map(Input::UpsertLine)
+                .boxed(),
+        )
+    };
     let connect = || input(channel_config(&k).prop_map(Input::ConnectChannel).boxed());
     let presence = input(
         (k.busy_op(), presence())
@@ -526,7 +987,7 @@ fn action(model: &Model, setup: bool) -> BoxedStrategy<Gen> {
         if !missing_lines.is_empty() {
             options.push((
                 6,
-                (select(missing_lines), line_config())
+                (select(missing_lines), line_config(now, near))
                     .prop_map(|(id, mut cfg)| {
                         cfg.line = id.into();
                         Gen::Input(Input::UpsertLine(cfg))
@@ -674,13 +1135,15 @@ fn action(model: &Model, setup: bool) -> BoxedStrategy<Gen> {
                     .boxed(),
             ),
         ),
+        (if k.with_bot.is_empty() { 1 } else { 8 }, k.bot_handoff()),
+        (2, k.rating()),
         (2, Just(Gen::Input(Input::Tick)).boxed()),
         (3, Just(Gen::Timeout).boxed()),
     ])
 }
 
 /// Seconds from the latest time so far: often none or a little, sometimes past an offer
-/// timeout, sometimes back in time (an input stamped in the past).
+/// timeout or a few hours ahead, sometimes back in time (an input stamped in the past).
 fn time_step() -> BoxedStrategy<i64> {
     prop_oneof![
         4 => Just(0i64),
@@ -688,6 +1151,8 @@ fn time_step() -> BoxedStrategy<i64> {
         // Whole tens of seconds: deadlines and absence boundaries often coincide.
         3 => (1i64..=20).prop_map(|k| k * 10),
         1 => 201i64..=1500,
+        // Past a few openings and closings, and many deadlines at once.
+        1 => prop_oneof![(1i64..=12).prop_map(|k| k * 900), 1501i64..=14_400],
         2 => -300i64..=-1,
     ]
     .boxed()
@@ -703,6 +1168,8 @@ enum Outcome {
         accepted: bool,
         error: Option<String>,
         decisions: Vec<Decision>,
+        /// Automatic routings on a line closed by its hours (see [`Model::take_violations`]).
+        violations: Vec<String>,
     },
     Panicked(String),
 }
@@ -710,8 +1177,10 @@ enum Outcome {
 #[derive(Clone)]
 struct RefState {
     model: Model,
-    /// The latest step time so far.
+    /// The latest step time so far (before the first step: where the case starts).
     now: i64,
+    /// The zone whose daylight-saving change is near the start, if any.
+    near: Option<&'static str>,
     steps: usize,
     last: Outcome,
 }
@@ -729,13 +1198,15 @@ impl ReferenceStateMachine for Reference {
     type Transition = Step;
 
     fn init_state() -> BoxedStrategy<RefState> {
-        Just(RefState {
-            model: Model::new(),
-            now: 0,
-            steps: 0,
-            last: Outcome::None,
-        })
-        .boxed()
+        start()
+            .prop_map(|start| RefState {
+                model: Model::new(),
+                now: start.at,
+                near: start.zone,
+                steps: 0,
+                last: Outcome::None,
+            })
+            .boxed()
     }
 
     fn transitions(state: &RefState) -> BoxedStrategy<Step> {
@@ -744,7 +1215,8 @@ impl ReferenceStateMachine for Reference {
         let deadline = state.model.poll_timeout().map(secs_of);
         // Sometimes exactly at the next deadline.
         let to_deadline = weighted(vec![(5, false), (1, true)]);
-        (time_step(), to_deadline, action(&state.model, setup))
+        let g = action(&state.model, setup, now, state.near);
+        (time_step(), to_deadline, g)
             .prop_map(move |(dt, to_deadline, g)| {
                 let at = match deadline {
                     Some(d) if to_deadline => d,
@@ -764,8 +1236,14 @@ impl ReferenceStateMachine for Reference {
             .boxed()
     }
 
-    fn preconditions(_state: &RefState, _step: &Step) -> bool {
-        true
+    fn preconditions(state: &RefState, step: &Step) -> bool {
+        let excluded = excluded_pattern(&state.model, step);
+        if let Some(why) = excluded {
+            if std::env::var_os("DIFFERENTIAL_TRACE").is_some() {
+                eprintln!("excluded ({why}): {step:?}");
+            }
+        }
+        excluded.is_none()
     }
 
     fn apply(mut state: RefState, step: &Step) -> RefState {
@@ -781,15 +1259,17 @@ impl ReferenceStateMachine for Reference {
                 }
             };
             let decisions = model.drain();
-            (result, decisions)
+            let violations = model.take_violations();
+            (result, decisions, violations)
         }));
         match run {
-            Ok((result, decisions)) => {
+            Ok((result, decisions, violations)) => {
                 state.model = model;
                 state.last = Outcome::Done {
                     accepted: result.is_ok(),
                     error: result.err().map(|e| e.0),
                     decisions,
+                    violations,
                 };
             }
             Err(p) => {
@@ -805,6 +1285,65 @@ impl ReferenceStateMachine for Reference {
     }
 }
 
+/// Steps that run into an engine bug, which the generator leaves out (see
+/// [`Reference::preconditions`]); `None` for the others.
+fn excluded_pattern(model: &Model, step: &Step) -> Option<&'static str> {
+    // Both patterns need a line to open or close during the step.
+    if !model.hours_due_by(time(step.at)) {
+        return None;
+    }
+    // EXCLUDED pending engine fix: when a line opens or closes at an instant where other
+    // deadlines are due too, the engine fires them strictly in the order they were scheduled,
+    // so a deadline scheduled before the line's own deadline was last (re)set (an upsert of
+    // the line, or its previous opening or closing) still sees the line as it was: at closing
+    // time it routes automatically on the closed line (an expired assignment goes to the next
+    // operator, a bot hands over to an operator, room freed by an inactivity close is used);
+    // at opening time it queues `off_hours` on the open line. See
+    // `engine_bug_routes_at_the_instant_a_line_closes`.
+    if hours_order_matters(model, step) {
+        return Some("hours order");
+    }
+    // EXCLUDED pending engine fix: when lines open at an instant, the engine routes their
+    // waiting conversations after the last deadline of that instant, longest waiting first
+    // across them, unless an earlier deadline of that instant makes room (an assignment
+    // expires, an absence ends, an inactivity close): then the conversations that room is for
+    // are placed at once, ahead of longer-waiting ones of the other lines that opened — but
+    // only when some unrelated deadline (an `unanswered` reply elsewhere …) is due at the same
+    // instant. See `engine_bug_opening_order_depends_on_unrelated_deadlines`.
+    let mut m = model.clone();
+    run_step(&mut m, step);
+    if m.take_room_while_opening() {
+        return Some("room while opening");
+    }
+    None
+}
+
+/// Applies a step to a model; whether the input was accepted.
+fn run_step(m: &mut Model, step: &Step) -> bool {
+    match &step.action {
+        Action::Input(i) => m.handle(time(step.at), i).is_ok(),
+        Action::Timeout => {
+            m.handle_timeout(time(step.at));
+            true
+        }
+    }
+}
+
+/// Whether a step's outcome depends on the order of a line's opening or closing among the
+/// other deadlines of the same instant.
+fn hours_order_matters(model: &Model, step: &Step) -> bool {
+    let run = |engine_order: bool| {
+        let mut m = model.clone();
+        m.set_engine_order(engine_order);
+        let ok = run_step(&mut m, step);
+        let reordered = m.take_reordered();
+        ((ok, json_lines(&m.drain()), m.poll_timeout()), reordered)
+    };
+    let (outcome, reordered) = run(false);
+    // Unless some deadline fired out of scheduling order, the engine's order is the same.
+    reordered && outcome != run(true).0
+}
+
 // ---- the system under test: the engine ---------------------------------------------------
 
 struct Sut {
@@ -813,6 +1352,15 @@ struct Sut {
 }
 
 struct Differential;
+
+fn sla_counts(c: &routeline::SlaCounts) -> model::SlaCounts {
+    [
+        c.first_response_met,
+        c.first_response_missed,
+        c.next_response_met,
+        c.next_response_missed,
+    ]
+}
 
 fn json_lines(ds: &[Decision]) -> Vec<String> {
     ds.iter()
@@ -838,10 +1386,10 @@ impl Sut {
             let Some(e) = self.engine.conversation(&id) else {
                 self.fail(format!("{id} is unknown to the engine"));
             };
-            // "waiting", "offered", "assigned", "closed" (the model knows no bots).
-            let e_state = format!("{:?}", e.state).to_lowercase();
+            // "waiting", "offered", "assigned", "with_bot", "closed".
+            let e_state = serde_json::to_value(e.state).expect("a state serialises");
             let e_summary = model::ConvSummary {
-                state: e_state.as_str().to_string(),
+                state: e_state.as_str().unwrap_or_default().to_string(),
                 line: e.line.as_str().to_string(),
                 operator: e.operator.map(|o| o.as_str().to_string()),
                 offered_to: e
@@ -852,6 +1400,8 @@ impl Sut {
                 deadline: e.deadline,
                 awaiting_reply: e.awaiting_reply,
                 answered: e.answered,
+                sla_due: e.sla_due,
+                rating: e.rating,
             };
             if e_summary != m {
                 self.fail(format!(
@@ -868,6 +1418,12 @@ impl Sut {
             if e != m {
                 self.fail(format!("load of {o}: engine {e:?}, model {m:?}"));
             }
+            let (e, m) = (sla_counts(&v.sla), model.operator_sla(&o));
+            if Some(e) != m {
+                self.fail(format!(
+                    "response targets of {o}: engine {e:?}, model {m:?}"
+                ));
+            }
         }
         if self.engine.operators().len() != model.existing_operators().len() {
             self.fail(format!(
@@ -875,6 +1431,50 @@ impl Sut {
                 self.engine.operators(),
                 model.existing_operators()
             ));
+        }
+        // The same lines exist (the engine lists them in order of first mention).
+        let mut e_lines: Vec<String> = self.engine.lines().iter().map(|l| l.to_string()).collect();
+        let mut m_lines = model.existing_lines();
+        e_lines.sort();
+        m_lines.sort();
+        if e_lines != m_lines {
+            self.fail(format!("lines: engine {e_lines:?}, model {m_lines:?}"));
+        }
+        for l in model.existing_lines() {
+            let m = model.line_summary(&l).expect("exists in the model");
+            let c = self.engine.line_counters(&l).expect("exists in the engine");
+            let e = model::LineSummary {
+                open: c.open,
+                with_bot: c.with_bot,
+                sla: sla_counts(&c.sla),
+            };
+            if e != m {
+                self.fail(format!("line {l}:\n  engine {e:?}\n  model  {m:?}"));
+            }
+            let Some(now) = self.engine.now() else {
+                continue;
+            };
+            let h = self.engine.line_hours(&l, now).expect("exists");
+            let e = (h.open, h.next_change);
+            let m = model.line_hours_now(&l).expect("exists in the model");
+            if e != m {
+                self.fail(format!(
+                    "hours of line {l} at {now}: engine {e:?}, model {m:?}"
+                ));
+            }
+            // One more moment within a day or two of now (a different one each step), asked
+            // of both evaluations afresh.
+            if let Some(hours) = model.line_hours(&l) {
+                let t =
+                    now + TimeDelta::seconds((now.timestamp() * 7919).rem_euclid(172_800) - 3600);
+                let e = self.engine.line_hours(&l, t).expect("exists").open;
+                if e != hours.is_open(t) {
+                    self.fail(format!(
+                        "line {l} open at {t}? engine {e}, model {}",
+                        hours.is_open(t)
+                    ));
+                }
+            }
         }
         for l in LINES {
             let e: Vec<String> = self
@@ -913,12 +1513,18 @@ impl StateMachineTest for Differential {
             }
         };
         let decisions: Vec<Decision> = std::iter::from_fn(|| sut.engine.poll_decision()).collect();
-        let (accepted, error, expected) = match &after.last {
+        let (accepted, error, expected, violations) = match &after.last {
             Outcome::Done {
                 accepted,
                 error,
                 decisions,
-            } => (*accepted, error.clone(), decisions.clone()),
+                violations,
+            } => (
+                *accepted,
+                error.clone(),
+                decisions.clone(),
+                violations.clone(),
+            ),
             Outcome::Panicked(msg) => sut.fail(format!("the model panicked: {msg}")),
             Outcome::None => sut.fail("no model outcome".to_string()),
         };
@@ -961,6 +1567,12 @@ impl StateMachineTest for Differential {
         }
         if let Err(e) = sut.engine.verify_invariants() {
             sut.fail(format!("engine invariant broken: {e}"));
+        }
+        if !violations.is_empty() {
+            sut.fail(format!(
+                "routed automatically while the line is closed:\n  {}",
+                violations.join("\n  ")
+            ));
         }
         sut.compare_state(&after.model);
         sut
@@ -1049,7 +1661,12 @@ fn replay(steps: &[Step]) -> (String, bool) {
         let md = json_lines(&model.drain());
         let (et, mt) = (engine.poll_timeout(), model.poll_timeout());
         let audit = engine.verify_invariants();
-        let same = e.is_ok() == m.is_ok() && ed == md && et == mt && audit.is_ok();
+        let violations = model.take_violations();
+        let same = e.is_ok() == m.is_ok()
+            && ed == md
+            && et == mt
+            && audit.is_ok()
+            && violations.is_empty();
         agree &= same;
         out += &format!("{step:?}\n");
         if same {
@@ -1065,6 +1682,9 @@ fn replay(steps: &[Step]) -> (String, bool) {
                 out += &format!("    model  {d}\n");
             }
             out += &format!("    poll_timeout: engine {et:?}, model {mt:?}; audit {audit:?}\n");
+            for v in &violations {
+                out += &format!("    routed while closed: {v}\n");
+            }
         }
     }
     (out, agree)
@@ -1081,6 +1701,126 @@ fn replay_file() {
     let (transcript, agree) = replay(&parse_steps(&text));
     println!("{transcript}");
     assert!(agree, "the engine and the model disagree");
+}
+
+/// Engine bug (open): at 09:30 the line closes and the assignment made at 09:29 expires.
+/// The line's closing was scheduled last (the upsert at 09:29:10 set it again), so the engine
+/// fires the expiry first, with the line still open, and routes the conversation to `o2` on a
+/// line that is closed at 09:30 ("while a line is closed nothing is routed automatically").
+/// Expected: `unassigned v1 o1 no_answer`, then `queued v1 l1 off_hours`.
+#[test]
+#[ignore = "engine bug: a deadline at the instant a line closes can route on the closed line"]
+fn engine_bug_routes_at_the_instant_a_line_closes() {
+    let steps = parse_steps(
+        r#"
+        +0s {"type":"upsert_operator","operator":"o1"}
+        +0s {"type":"upsert_operator","operator":"o2"}
+        +0s {"type":"presence","operator":"o1","status":"online"}
+        +0s {"type":"presence","operator":"o2","status":"online"}
+        +0s {"type":"upsert_line","line":"l1","mode":"strict","queue":["o1","o2"],"offer_timeout_secs":60,"schedule":{"time_zone":"UTC","weekly":{"mon":[["09:00","09:30"]]}}}
+        +0s {"type":"connect_channel","channel":"c1","line":"l1"}
+        +1740s {"type":"message_in","conversation":"v1","client":"cl1","channel":"c1"}
+        +1750s {"type":"upsert_line","line":"l1","mode":"strict","queue":["o1","o2"],"offer_timeout_secs":60,"schedule":{"time_zone":"UTC","weekly":{"mon":[["09:00","09:30"]]}}}
+        +1800s handle_timeout
+        "#,
+    );
+    let (transcript, agree) = replay(&steps);
+    assert!(agree, "{transcript}");
+}
+
+/// Engine bug (open): lines `l1` and `l2` open at 09:30 with `v2` (waiting since 09:10 on
+/// `l2`, for `o1`) and `v1` (since 09:11:40 on `l1`, for `o1` or `o2`) waiting; `o1` has room
+/// for one, and `o2`'s absence ends at 09:30 too. Longest waiting first across the lines that
+/// opened gives `v2` to `o1` and `v1` to `o2` — which is what the engine does without `v3`.
+/// But `v3`'s `unanswered` reply on an unrelated line, due at 09:30 as well, makes the engine
+/// place `v1` first, at the absence's end (`o1`, first in `l1`'s queue), and `v2` is left
+/// waiting: the outcome depends on an unrelated deadline (DESIGN "the one that has waited
+/// longest, across all lines, is placed first"; README "at opening time the waiting ones are
+/// routed in order").
+#[test]
+#[ignore = "engine bug: opening order depends on an unrelated deadline of the same instant"]
+fn engine_bug_opening_order_depends_on_unrelated_deadlines() {
+    let steps = parse_steps(
+        r#"
+        +0s {"type":"upsert_operator","operator":"o1","max_open":1}
+        +0s {"type":"upsert_operator","operator":"o2"}
+        +0s {"type":"presence","operator":"o1","status":"online"}
+        +0s {"type":"presence","operator":"o2","status":"online"}
+        +0s {"type":"upsert_line","line":"l1","mode":"strict","queue":["o1","o2"],"schedule":{"time_zone":"UTC","weekly":{"mon":[["09:30","10:00"]]}}}
+        +0s {"type":"upsert_line","line":"l2","mode":"strict","queue":["o1"],"schedule":{"time_zone":"UTC","weekly":{"mon":[["09:30","10:00"]]}}}
+        +0s {"type":"upsert_line","line":"l3","auto_replies":{"unanswered_after_secs":60}}
+        +0s {"type":"connect_channel","channel":"c1","line":"l1"}
+        +0s {"type":"connect_channel","channel":"c2","line":"l2"}
+        +0s {"type":"connect_channel","channel":"c3","line":"l3"}
+        +5s {"type":"absence","operator":"o2","from":"+0s","until":"+1800s"}
+        +600s {"type":"message_in","conversation":"v2","client":"cl2","channel":"c2"}
+        +700s {"type":"message_in","conversation":"v1","client":"cl1","channel":"c1"}
+        +1740s {"type":"message_in","conversation":"v3","client":"cl3","channel":"c3"}
+        +1800s handle_timeout
+        "#,
+    );
+    let (transcript, agree) = replay(&steps);
+    assert!(agree, "{transcript}");
+}
+
+/// The steps of `text` but the last applied to a model, and why the generator would leave
+/// the last one out.
+fn excluded_last(text: &str) -> Option<&'static str> {
+    let mut steps = parse_steps(text);
+    let last = steps.pop().expect("steps");
+    let mut model = Model::new();
+    for step in &steps {
+        assert!(run_step(&mut model, step), "a valid input: {step:?}");
+    }
+    excluded_pattern(&model, &last)
+}
+
+/// The generator leaves out exactly the last steps of the two repros above (and of the
+/// opening-time twin of the first), and keeps them without the input that makes the
+/// difference.
+#[test]
+fn steps_that_run_into_the_engine_bugs_are_recognised() {
+    let world = r#"
+        +0s {"type":"upsert_operator","operator":"o1"}
+        +0s {"type":"upsert_operator","operator":"o2"}
+        +0s {"type":"presence","operator":"o1","status":"online"}
+        +0s {"type":"presence","operator":"o2","status":"online"}
+        +0s {"type":"connect_channel","channel":"c1","line":"l1"}
+        +1740s {"type":"message_in","conversation":"v1","client":"cl1","channel":"c1"}
+    "#;
+    let closing = r#"{"type":"upsert_line","line":"l1","mode":"strict","queue":["o1","o2"],"offer_timeout_secs":60,"schedule":{"time_zone":"UTC","weekly":{"mon":[["09:00","09:30"]]}}}"#;
+    let opening = r#"{"type":"upsert_line","line":"l1","queue":["o1"],"bot":{"bot":"b","handoff_after_secs":60},"schedule":{"time_zone":"UTC","weekly":{"mon":[["09:30","10:00"]]}}}"#;
+    for line in [closing, opening] {
+        for upsert_again in [true, false] {
+            let mut text = format!("+0s {line}\n{world}\n");
+            if upsert_again {
+                text += &format!("+1750s {line}\n");
+            }
+            text += "+1800s handle_timeout\n";
+            let expected = upsert_again.then_some("hours order");
+            assert_eq!(excluded_last(&text), expected, "{text}");
+        }
+    }
+    let opening_two = r#"
+        +0s {"type":"upsert_operator","operator":"o1","max_open":1}
+        +0s {"type":"upsert_operator","operator":"o2"}
+        +0s {"type":"presence","operator":"o1","status":"online"}
+        +0s {"type":"presence","operator":"o2","status":"online"}
+        +0s {"type":"upsert_line","line":"l1","mode":"strict","queue":["o1","o2"],"schedule":{"time_zone":"UTC","weekly":{"mon":[["09:30","10:00"]]}}}
+        +0s {"type":"upsert_line","line":"l2","mode":"strict","queue":["o1"],"schedule":{"time_zone":"UTC","weekly":{"mon":[["09:30","10:00"]]}}}
+        +0s {"type":"upsert_line","line":"l3","auto_replies":{"unanswered_after_secs":60}}
+        +0s {"type":"connect_channel","channel":"c1","line":"l1"}
+        +0s {"type":"connect_channel","channel":"c2","line":"l2"}
+        +0s {"type":"connect_channel","channel":"c3","line":"l3"}
+        +5s {"type":"absence","operator":"o2","from":"+0s","until":"+1800s"}
+        +600s {"type":"message_in","conversation":"v2","client":"cl2","channel":"c2"}
+        +700s {"type":"message_in","conversation":"v1","client":"cl1","channel":"c1"}
+    "#;
+    let v3 = r#"+1740s {"type":"message_in","conversation":"v3","client":"cl3","channel":"c3"}"#;
+    let text = format!("{opening_two}\n{v3}\n+1800s handle_timeout\n");
+    assert_eq!(excluded_last(&text), Some("room while opening"), "{text}");
+    let text = format!("{opening_two}\n+1800s handle_timeout\n");
+    assert_eq!(excluded_last(&text), None, "{text}");
 }
 
 /// Regression for engine bug 2 (fixed): an unconfirmed assignment on a line switched to `all`
@@ -1119,4 +1859,74 @@ fn all_mode_expiry_of_a_pinned_assignment() {
     );
     let (transcript, agree) = replay(&steps);
     assert!(agree, "{transcript}");
+}
+
+/// The model's working hours follow the documented daylight-saving rules on their own (the
+/// examples of README "Time-aware lines" and the engine's schedule tests): a local time in the
+/// spring-forward gap opens at the jump, one that occurs twice means the earlier instant.
+#[test]
+fn model_hours_follow_the_daylight_saving_rules() {
+    let u = |s: &str| -> DateTime<Utc> { s.parse().expect("valid RFC 3339") };
+    let hours = |zone: &str, day: Weekday, spans: &[(&str, &str)]| {
+        let mut s = ScheduleConfig::new(zone);
+        for (a, b) in spans {
+            s = s.hours(day, a, b);
+        }
+        model::hours::Hours::parse(&s).expect("valid hours")
+    };
+    // New York, 2026-03-08: 02:00 EST jumps to 03:00 EDT; 02:30 does not exist.
+    let h = hours("America/New_York", Weekday::Sun, &[("02:30", "10:00")]);
+    assert_eq!(
+        h.next_change(u("2026-03-08T00:00:00Z")),
+        Some(u("2026-03-08T07:00:00Z"))
+    );
+    assert!(!h.is_open(u("2026-03-08T06:59:59Z")));
+    assert!(h.is_open(u("2026-03-08T07:00:00Z")));
+    // 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 is at 05:30Z and at 06:30Z.
+    let h = hours("America/New_York", Weekday::Sun, &[("00:00", "01:30")]);
+    assert_eq!(
+        h.next_change(u("2026-11-01T04:10:00Z")),
+        Some(u("2026-11-01T05:30:00Z"))
+    );
+    assert!(!h.is_open(u("2026-11-01T06:00:00Z")));
+    // Lord Howe, 2026-10-04: 02:00 (+10:30) jumps to 02:30 (+11:00); 02:15 does not exist.
+    let h = hours("Australia/Lord_Howe", Weekday::Sun, &[("02:15", "12:00")]);
+    assert_eq!(
+        h.next_change(u("2026-10-03T12:00:00Z")),
+        Some(u("2026-10-03T15:30:00Z"))
+    );
+    // 2026-04-05: 02:00 (+11:00) falls back to 01:30 (+10:30); 01:45 is at 14:45Z and 15:15Z.
+    let h = hours("Australia/Lord_Howe", Weekday::Sun, &[("00:00", "01:45")]);
+    assert!(h.is_open(u("2026-04-04T14:44:59Z")));
+    assert_eq!(
+        h.next_change(u("2026-04-04T14:00:00Z")),
+        Some(u("2026-04-04T14:45:00Z"))
+    );
+    // An interval wholly inside the gap is empty: that Sunday the line does not open.
+    let h = hours("America/New_York", Weekday::Sun, &[("02:10", "02:50")]);
+    assert_eq!(
+        h.next_change(u("2026-03-08T00:00:00Z")),
+        Some(u("2026-03-15T06:10:00Z"))
+    );
+    // Moscow (UTC+3, no DST), a split shift; and open seconds skip closed time.
+    let h = hours(
+        "Europe/Moscow",
+        Weekday::Mon,
+        &[("09:00", "13:00"), ("14:00", "18:00")],
+    );
+    assert_eq!(
+        h.next_change(u("2026-03-02T10:30:00Z")),
+        Some(u("2026-03-02T11:00:00Z"))
+    );
+    assert_eq!(
+        h.add_open_secs(u("2026-03-02T09:55:00Z"), 600),
+        Some(u("2026-03-02T11:05:00Z"))
+    );
+    // Open around the clock: no change within two years.
+    let mut s = ScheduleConfig::new("UTC");
+    for d in WEEK {
+        s = s.hours(d, "00:00", "24:00");
+    }
+    let h = model::hours::Hours::parse(&s).expect("valid hours");
+    assert_eq!(h.next_change(u("2026-03-02T09:00:00Z")), None);
 }

@@ -3,6 +3,10 @@
 
 #![no_main]
 
+#[path = "../../tests/fuzz_harness/mod.rs"]
+#[allow(dead_code)]
+mod harness;
+
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| routeline_fuzz::run_replay(data));
+fuzz_target!(|data: &[u8]| harness::run_replay(data));

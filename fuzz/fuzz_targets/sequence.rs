@@ -1,10 +1,13 @@
 //! Structured fuzzing: `(time, input)` sequences decoded with `arbitrary`, every invariant
 //! checked after every step, then snapshot → restore → continue side by side.
-//! `cargo fuzz fmt sequence FILE` prints a crash as the JSON Lines the replay takes.
+//! `cargo fuzz fmt sequence FILE` prints an input as the JSON Lines the replay takes.
 
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use routeline_fuzz::{Scenario, run_sequence};
+#[path = "../../tests/fuzz_harness/mod.rs"]
+#[allow(dead_code)]
+mod harness;
 
-fuzz_target!(|scenario: Scenario| run_sequence(&scenario));
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|scenario: harness::Scenario| harness::run_sequence(&scenario));

@@ -8,34 +8,324 @@
 //! input and every deadline the model simply retries every waiting conversation, longest
 //! waiting first, until nothing more can be placed.
 //!
-//! Self-contained on purpose (routeline's public types, chrono and std only) so that benches
-//! can pull it in with `#[path = "../tests/model/mod.rs"] mod model;`.
+//! It covers the time-aware lines too (README "Time-aware lines"): working hours, automatic
+//! replies, response-time targets, the chat-bot first line, ratings and the inactivity close.
+//! Working hours are evaluated by [`hours`], written independently of the engine's schedule
+//! code: a local wall-clock time stands for the first instant whose local time is at or past
+//! it (so the earlier of two, or the moment the clocks jump over a gap), a line is open at `t`
+//! when one of the intervals of the local dates around `t` holds it, and it next changes at the
+//! first interval end after `t` where that answer differs.
+//!
+//! Self-contained on purpose (routeline's public types, chrono, chrono-tz and std only) so
+//! that benches can pull it in with `#[path = "../tests/model/mod.rs"] mod model;`.
 //!
 //! Ordering conventions the documents leave open follow the engine:
 //! - one sequence number orders waiting entries, assignments ("least recently assigned") and
 //!   operator creation (group members follow it);
-//! - deadlines due at the same instant fire in the order they were scheduled;
+//! - deadlines due at the same instant fire in the order they were scheduled, whatever their
+//!   kind (offers, absences, automatic replies, response targets, the bot's turn, the
+//!   inactivity close) — except a line's opening or closing, which comes first (below);
+//! - a line's open or closed state changes when its own deadline fires (or an upsert changes
+//!   its hours); a line that opens routes its waiting conversations once every deadline of
+//!   that instant has fired, longest waiting first across all the lines that opened then;
 //! - when one input affects several conversations of an operator, their conversations are
 //!   handled in order of first mention, then their offers;
 //! - an operator becomes "not yet tried" again for a conversation when they come back under
 //!   the availability profile of its line: each line is of one of three profiles — no check
 //!   (existing and active is enough), presence (also outside absences and online) or work day
 //!   (also outside absences with a started work day) — and an operator's epoch for a profile
-//!   moves on whenever they go from unavailable to available under it.
+//!   moves on whenever they go from unavailable to available under it;
+//! - a new or reopened session (a client's message) does, in this order: the `welcome` and
+//!   `off_hours` replies, starts the first-response target and the `unanswered` clock, then
+//!   meets the bot or is routed; an operator's answer credits a running target, ends the
+//!   unanswered streak and restarts the inactivity clock.
 //!
 //! Where the engine was found to contradict DESIGN.md the model follows DESIGN.md: an
 //! unanswered assignment that reaches its deadline is planned anew as if its holder had
 //! already let go of it, so in mode `all` the holder, who has room again, is among those the
 //! renewed offer goes to ("renewed to whoever is eligible then").
+//!
+//! Likewise where it contradicts the README's "while a line is closed nothing is routed
+//! automatically": the engine fires the deadlines of one instant strictly in scheduling order,
+//! so one scheduled before the line's own opening or closing was last (re)set still sees the
+//! line as it was. The model lets a line's opening or closing at an instant take effect
+//! before the other deadlines of that instant; [`Model::set_engine_order`] gives the engine's
+//! order, for telling the inputs where the two differ.
 
 #![allow(dead_code)]
 
 use chrono::{DateTime, TimeDelta, Utc};
 use routeline::{
-    AssignReason, ChannelConfig, CloseReason, CountTowardCap, Decision, DecisionKind, Input,
-    LineConfig, Mode, OnExhausted, OperatorConfig, PinnedPolicy, Presence, QueueEntry, QueueReason,
-    UnassignReason, WithdrawReason,
+    AssignReason, AutoReplyKind, BotJoin, BotLeave, BotLeftReason, ChannelConfig, CloseReason,
+    CountTowardCap, Decision, DecisionKind, Input, LineConfig, Mode, OnExhausted, OperatorConfig,
+    PinnedPolicy, Presence, QueueEntry, QueueReason, SlaKind, UnassignReason, WithdrawReason,
 };
+
+pub mod hours {
+    //! Working hours, evaluated the obvious way: the intervals of each local date are turned
+    //! into instants one by one, and questions are answered by looking at the dates around.
+
+    use chrono::{
+        DateTime, Datelike, Days, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone, Utc,
+    };
+    use chrono_tz::Tz;
+    use routeline::{DayHours, ScheduleConfig};
+
+    /// How many local dates are searched for the next change (the engine's "two years").
+    const HORIZON_DAYS: u64 = 800;
+    /// A change further away than this is reported as none.
+    const LIMIT_DAYS: u64 = HORIZON_DAYS - 3;
+
+    /// A line's working hours, checked.
+    #[derive(Clone, Debug)]
+    pub struct Hours {
+        tz: Tz,
+        /// Minutes since local midnight, Monday first.
+        weekly: [Vec<(u32, u32)>; 7],
+        dates: Vec<NaiveDate>,
+        yearly: Vec<(u32, u32)>,
+        overrides: Vec<(NaiveDate, Vec<(u32, u32)>)>,
+    }
+
+    fn digits(s: &str) -> Option<u32> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    }
+
+    /// `HH:MM`, two digits each, up to `24:00`.
+    fn minutes(s: &str) -> Result<u32, String> {
+        let bad = || Err(format!("bad time {s}"));
+        if s.len() != 5 || s.as_bytes()[2] != b':' {
+            return bad();
+        }
+        let (Some(h), Some(m)) = (digits(&s[..2]), digits(&s[3..])) else {
+            return bad();
+        };
+        if m > 59 || h > 24 || (h == 24 && m > 0) {
+            return bad();
+        }
+        Ok(h * 60 + m)
+    }
+
+    fn day(hours: &DayHours) -> Result<Vec<(u32, u32)>, String> {
+        let mut out = Vec::new();
+        for [a, b] in hours {
+            let (a, b) = (minutes(a)?, minutes(b)?);
+            if a >= b {
+                return Err(format!("empty interval {a}..{b}"));
+            }
+            out.push((a, b));
+        }
+        Ok(out)
+    }
+
+    /// `YYYY-MM-DD`.
+    fn full_date(s: &str) -> Option<NaiveDate> {
+        let b = s.as_bytes();
+        if s.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(digits(&s[..4])? as i32, digits(&s[5..7])?, digits(&s[8..])?)
+    }
+
+    /// `MM-DD`, any day some year has (02-29 included).
+    fn month_day(s: &str) -> Option<(u32, u32)> {
+        if s.len() != 5 || s.as_bytes()[2] != b'-' {
+            return None;
+        }
+        let (m, d) = (digits(&s[..2])?, digits(&s[3..])?);
+        NaiveDate::from_ymd_opt(2000, m, d).map(|_| (m, d))
+    }
+
+    impl Hours {
+        pub fn parse(cfg: &ScheduleConfig) -> Result<Self, String> {
+            let tz: Tz = cfg
+                .time_zone
+                .parse()
+                .map_err(|_| format!("unknown zone {}", cfg.time_zone))?;
+            let w = &cfg.weekly;
+            let weekly = [
+                day(&w.mon)?,
+                day(&w.tue)?,
+                day(&w.wed)?,
+                day(&w.thu)?,
+                day(&w.fri)?,
+                day(&w.sat)?,
+                day(&w.sun)?,
+            ];
+            let mut dates = Vec::new();
+            let mut yearly = Vec::new();
+            for h in &cfg.holidays {
+                match (full_date(h), month_day(h)) {
+                    (Some(d), _) => dates.push(d),
+                    (None, Some(md)) => yearly.push(md),
+                    (None, None) => return Err(format!("bad holiday {h}")),
+                }
+            }
+            let mut overrides: Vec<(NaiveDate, Vec<(u32, u32)>)> = Vec::new();
+            for o in &cfg.overrides {
+                let d = full_date(&o.date).ok_or_else(|| format!("bad date {}", o.date))?;
+                if overrides.iter().any(|(x, _)| *x == d) {
+                    return Err(format!("{d} overridden twice"));
+                }
+                overrides.push((d, day(&o.hours)?));
+            }
+            Ok(Hours {
+                tz,
+                weekly,
+                dates,
+                yearly,
+                overrides,
+            })
+        }
+
+        /// The hours of a local date: its override, else none on a holiday, else its weekday's.
+        fn hours_on(&self, date: NaiveDate) -> Vec<(u32, u32)> {
+            if let Some((_, h)) = self.overrides.iter().find(|(d, _)| *d == date) {
+                return h.clone();
+            }
+            if self.dates.contains(&date) || self.yearly.contains(&(date.month(), date.day())) {
+                return Vec::new();
+            }
+            self.weekly[date.weekday().num_days_from_monday() as usize].clone()
+        }
+
+        /// The local wall-clock time at an instant.
+        fn local(&self, t: DateTime<Utc>) -> NaiveDateTime {
+            t.with_timezone(&self.tz).naive_local()
+        }
+
+        /// The first instant whose local time is `local` or later: the instant itself when it
+        /// occurs once, the earlier one when it occurs twice, and the moment the clocks jump
+        /// when it falls in a gap.
+        fn instant(&self, local: NaiveDateTime) -> DateTime<Utc> {
+            // The UTC offsets in force a day before and a day after (changes are months apart).
+            let mut offsets: Vec<i64> = [-1i64, 1]
+                .iter()
+                .map(|&d| {
+                    let probe = local + TimeDelta::days(d);
+                    i64::from(
+                        self.tz
+                            .offset_from_utc_datetime(&probe)
+                            .fix()
+                            .local_minus_utc(),
+                    )
+                })
+                .collect();
+            offsets.dedup();
+            let at = |off: i64| Utc.from_utc_datetime(&(local - TimeDelta::seconds(off)));
+            let exact = offsets
+                .iter()
+                .map(|&off| at(off))
+                .filter(|&u| self.local(u) == local)
+                .min();
+            if let Some(u) = exact {
+                return u;
+            }
+            // In a gap: before `lo` the local time is still short of it, at `hi` already past.
+            let (min, max) = (
+                *offsets.iter().min().expect("two offsets"),
+                *offsets.iter().max().expect("two offsets"),
+            );
+            let (mut lo, mut hi) = (at(max), at(min));
+            assert!(self.local(lo) < local && self.local(hi) >= local);
+            while hi - lo > TimeDelta::seconds(1) {
+                let mid = lo + TimeDelta::seconds((hi - lo).num_seconds() / 2);
+                if self.local(mid) >= local {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            hi
+        }
+
+        /// The open intervals of a local date, as instants (those that are not empty).
+        fn intervals(&self, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+            let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+            self.hours_on(date)
+                .into_iter()
+                .map(|(a, b)| {
+                    let at = |m: u32| self.instant(midnight + TimeDelta::minutes(i64::from(m)));
+                    (at(a), at(b))
+                })
+                .filter(|(a, b)| a < b)
+                .collect()
+        }
+
+        fn local_date(&self, t: DateTime<Utc>) -> NaiveDate {
+            self.local(t).date()
+        }
+
+        /// Whether the line is open at `t`: an interval of a local date around it holds it.
+        pub fn is_open(&self, t: DateTime<Utc>) -> bool {
+            // A date's intervals lie between its midnight and the next.
+            let d = self.local_date(t);
+            [d - Days::new(1), d, d + Days::new(1)]
+                .into_iter()
+                .any(|date| self.intervals(date).iter().any(|&(a, b)| a <= t && t < b))
+        }
+
+        /// The first instant after `t` at which the line opens or closes: the first interval
+        /// end after `t` where being open differs from now; `None` if none within two years.
+        pub fn next_change(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+            let now = self.is_open(t);
+            let first = self.local_date(t) - Days::new(1);
+            let limit = t + TimeDelta::days(LIMIT_DAYS as i64);
+            // The intervals of the dates around the one looked at: an interval end on date
+            // `d` can only lie in intervals of dates `d - 1` to `d + 1`.
+            let mut around: std::collections::VecDeque<Vec<(DateTime<Utc>, DateTime<Utc>)>> = (0
+                ..3)
+                .map(|k| self.intervals(first - Days::new(1) + Days::new(k)))
+                .collect();
+            for i in 0..HORIZON_DAYS {
+                let date = first + Days::new(i);
+                // Now dates `date - 1` to `date + 1`.
+                if i > 0 {
+                    around.pop_front();
+                    around.push_back(self.intervals(date + Days::new(1)));
+                }
+                let mut ends: Vec<DateTime<Utc>> = around[1]
+                    .iter()
+                    .flat_map(|&(a, b)| [a, b])
+                    .filter(|&e| e > t)
+                    .collect();
+                ends.sort();
+                let open_at =
+                    |e: DateTime<Utc>| around.iter().flatten().any(|&(a, b)| a <= e && e < b);
+                if let Some(e) = ends.into_iter().find(|&e| open_at(e) != now) {
+                    return (e < limit).then_some(e);
+                }
+            }
+            None
+        }
+
+        /// The instant at which `secs` seconds of open time have passed since `from`; `None`
+        /// if the line does not open again.
+        pub fn add_open_secs(&self, from: DateTime<Utc>, secs: u32) -> Option<DateTime<Utc>> {
+            let mut left = TimeDelta::seconds(i64::from(secs));
+            let mut t = from;
+            loop {
+                let next = self.next_change(t);
+                if !self.is_open(t) {
+                    t = next?;
+                    continue;
+                }
+                match next {
+                    Some(e) if e - t < left => {
+                        left -= e - t;
+                        t = e;
+                    }
+                    _ => return Some(t + left),
+                }
+            }
+        }
+    }
+}
+
+use hours::Hours;
 
 /// Why the model rejected an input (only whether it did is compared with the engine).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +356,22 @@ struct Operator {
     epoch: [u32; 3],
     /// Sequence number of the last assignment to this operator (0: never).
     last_assigned: u64,
+    /// Response targets met and missed while this operator answered or held the
+    /// conversation (kept across removal, like the record itself).
+    sla: SlaCounts,
+}
+
+/// Response targets met and missed: first response met, missed; next response met, missed.
+pub type SlaCounts = [u64; 4];
+
+fn record(counts: &mut SlaCounts, kind: SlaKind, met: bool) {
+    let i = match (kind, met) {
+        (SlaKind::FirstResponse, true) => 0,
+        (SlaKind::FirstResponse, false) => 1,
+        (SlaKind::NextResponse, true) => 2,
+        (_, _) => 3,
+    };
+    counts[i] += 1;
 }
 
 impl Operator {
@@ -83,6 +389,7 @@ impl Operator {
             in_absence: false,
             epoch: [0; 3],
             last_assigned: 0,
+            sla: [0; 4],
         }
     }
 
@@ -124,6 +431,23 @@ struct Client {
     id: String,
     pinned: Option<String>,
     last_operator: Option<String>,
+    /// How many sessions the client opened by writing (new or reopened conversations).
+    contacts: u64,
+}
+
+/// A line: its configuration and what its working hours make of it.
+#[derive(Clone, Debug)]
+struct Line {
+    cfg: LineConfig,
+    /// Its working hours, checked (`None`: always open).
+    hours: Option<Hours>,
+    /// Open as of the last time its hours were looked at (an upsert, or its own deadline).
+    open: bool,
+    /// When `open` next changes (as of that time).
+    next_change: Option<DateTime<Utc>>,
+    /// The line's current (or last) closed period, an id unique across all lines.
+    closed_period: u64,
+    sla: SlaCounts,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -144,6 +468,11 @@ enum Where {
         ops: Vec<String>,
         deadline: Option<DateTime<Utc>>,
     },
+    /// With a line's chat-bot (named here: the line's bot may change meanwhile).
+    WithBot {
+        bot: String,
+        deadline: Option<DateTime<Utc>>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -157,12 +486,31 @@ struct Conversation {
     answered: bool,
     /// Operators tried since the last fresh routing, with their epochs when tried.
     tried: Vec<(String, [u32; 3])>,
+    /// The running response target and when it is due.
+    sla: Option<(SlaKind, DateTime<Utc>)>,
+    /// The closed period in which the `off_hours` reply was last sent.
+    off_hours_period: Option<u64>,
+    /// The client's rating of the current (or last) session.
+    rating: Option<u8>,
 }
 
+/// What a deadline is for; each names its conversation, operator or line.
 #[derive(Clone, Debug, PartialEq)]
 enum TimerKind {
+    /// An unanswered assignment or an `all`-mode offer expires.
     Offer(String),
+    /// An absence window of the operator starts or ends.
     Absence(String),
+    /// The line opens or closes.
+    Hours(String),
+    /// The `unanswered` reply is due.
+    Unanswered(String),
+    /// The running response target is due.
+    Sla(String),
+    /// The bot's turn ends.
+    Bot(String),
+    /// The inactivity close is due.
+    Inactivity(String),
 }
 
 #[derive(Clone, Debug)]
@@ -190,7 +538,7 @@ enum Plan {
 /// A simple view of a conversation, for comparing with the engine's queries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConvSummary {
-    /// `waiting`, `offered`, `assigned` or `closed`.
+    /// `waiting`, `offered`, `assigned`, `with_bot` or `closed`.
     pub state: String,
     pub line: String,
     pub operator: Option<String>,
@@ -198,6 +546,16 @@ pub struct ConvSummary {
     pub deadline: Option<DateTime<Utc>>,
     pub awaiting_reply: bool,
     pub answered: bool,
+    pub sla_due: Option<(SlaKind, DateTime<Utc>)>,
+    pub rating: Option<u8>,
+}
+
+/// A simple view of a line, for comparing with the engine's queries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineSummary {
+    pub open: bool,
+    pub with_bot: u32,
+    pub sla: SlaCounts,
 }
 
 /// The reference model.
@@ -207,12 +565,30 @@ pub struct Model {
     seq: u64,
     timer_seq: u64,
     operators: Vec<Operator>,
-    lines: Vec<LineConfig>,
+    lines: Vec<Line>,
     channels: Vec<Channel>,
     clients: Vec<Client>,
     conversations: Vec<Conversation>,
     timers: Vec<Timer>,
     out: Vec<Decision>,
+    /// The last closed-period id given out.
+    periods: u64,
+    /// Lines that opened at the instant whose deadlines are firing: their waiting
+    /// conversations are placed once the instant is over.
+    opened: Vec<String>,
+    /// Breaches of "nothing routed automatically while a line is closed", found by
+    /// evaluating the line's hours afresh whenever something is routed.
+    violations: Vec<String>,
+    /// Fire the deadlines of one instant strictly in the order they were scheduled, a line's
+    /// opening or closing included, as the engine does (see [`Model::set_engine_order`]).
+    engine_order: bool,
+    /// A line's opening or closing fired before a deadline of the same instant that was
+    /// scheduled earlier (which `engine_order` would have fired first).
+    reordered: bool,
+    /// At an instant where a line opened with conversations waiting, a later deadline of the
+    /// same instant, not its last, may have made room for them (see
+    /// [`Model::take_room_while_opening`]).
+    room_while_opening: bool,
 }
 
 impl Model {
@@ -247,6 +623,45 @@ impl Model {
             self.place_waiting();
         }
         Ok(())
+    }
+
+    /// Breaches of "nothing routed automatically on a closed line" since the last call.
+    pub fn take_violations(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.violations)
+    }
+
+    /// By default a line's opening or closing at an instant takes effect before the other
+    /// deadlines of that instant: whatever happens at that instant sees the line as its
+    /// hours say. With `engine_order`, deadlines of one instant fire strictly in the order
+    /// they were scheduled, as the engine does, so those scheduled before the line's own
+    /// deadline was (re)set still see the line as it was — for finding the inputs where the
+    /// two differ.
+    pub fn set_engine_order(&mut self, engine_order: bool) {
+        self.engine_order = engine_order;
+    }
+
+    /// Whether, since the last call, a line's opening or closing fired before a deadline of
+    /// the same instant that was scheduled earlier (so `engine_order` could have differed).
+    pub fn take_reordered(&mut self) -> bool {
+        std::mem::take(&mut self.reordered)
+    }
+
+    /// Whether, since the last call, a deadline that can make room for waiting conversations
+    /// (an expiring assignment, an absence starting or ending, an inactivity close) fired at
+    /// an instant where a line had opened with conversations waiting, and it was not the last
+    /// deadline of that instant. The model places those conversations once the instant is
+    /// over, longest waiting first across every line that opened; the engine places the ones
+    /// the room appeared for at once.
+    pub fn take_room_while_opening(&mut self) -> bool {
+        std::mem::take(&mut self.room_while_opening)
+    }
+
+    /// Whether a line's opening or closing is due by `now` (or the clock, if later).
+    pub fn hours_due_by(&self, now: DateTime<Utc>) -> bool {
+        let at = self.clock.map_or(now, |c| c.max(now));
+        self.timers
+            .iter()
+            .any(|t| matches!(t.kind, TimerKind::Hours(_)) && t.at <= at)
     }
 
     /// Lets time pass: fires every deadline due at or before `now`, each as of its own time.
@@ -342,8 +757,48 @@ impl Model {
     pub fn existing_lines(&self) -> Vec<String> {
         self.lines
             .iter()
-            .map(|l| l.line.as_str().to_string())
+            .map(|l| l.cfg.line.as_str().to_string())
             .collect()
+    }
+
+    /// Conversations with a bot now, in order of first mention.
+    pub fn with_bot(&self) -> Vec<String> {
+        self.conversations
+            .iter()
+            .filter(|c| matches!(c.at, Where::WithBot { .. }))
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    /// An existing line's open state, bot count and response-target counts.
+    pub fn line_summary(&self, id: &str) -> Option<LineSummary> {
+        let l = self.line_rec(id)?;
+        let with_bot = self
+            .conversations
+            .iter()
+            .filter(|c| c.line == id && matches!(c.at, Where::WithBot { .. }))
+            .count();
+        Some(LineSummary {
+            open: l.open,
+            with_bot: with_bot as u32,
+            sla: l.sla,
+        })
+    }
+
+    /// Whether an existing line is open now and when that next changes, as found when its
+    /// hours were last looked at (still true: every deadline up to now has fired).
+    pub fn line_hours_now(&self, id: &str) -> Option<(bool, Option<DateTime<Utc>>)> {
+        self.line_rec(id).map(|l| (l.open, l.next_change))
+    }
+
+    /// A line's working hours (`None` for an unknown line or one without hours).
+    pub fn line_hours(&self, id: &str) -> Option<&Hours> {
+        self.line_rec(id)?.hours.as_ref()
+    }
+
+    /// An operator's response-target counts (kept across removal); `None` if never seen.
+    pub fn operator_sla(&self, id: &str) -> Option<SlaCounts> {
+        self.op_record(id).map(|o| o.sla)
     }
 
     /// Channels connected now, with their line.
@@ -377,6 +832,7 @@ impl Model {
         let c = self.conversations.iter().find(|c| c.id == id)?;
         let (state, operator, offered_to, deadline) = match &c.at {
             Where::Closed => ("closed", None, Vec::new(), None),
+            Where::WithBot { deadline, .. } => ("with_bot", None, Vec::new(), *deadline),
             Where::Limbo | Where::Waiting { .. } => ("waiting", None, Vec::new(), None),
             Where::Assigned { op, deadline } => {
                 ("assigned", Some(op.clone()), Vec::new(), *deadline)
@@ -391,6 +847,8 @@ impl Model {
             deadline,
             awaiting_reply: c.awaiting_reply,
             answered: c.answered,
+            sla_due: c.sla,
+            rating: c.rating,
         })
     }
 
@@ -452,7 +910,24 @@ impl Model {
     }
 
     fn line(&self, id: &str) -> Option<&LineConfig> {
-        self.lines.iter().find(|l| l.line.as_str() == id)
+        self.line_rec(id).map(|l| &l.cfg)
+    }
+
+    fn line_rec(&self, id: &str) -> Option<&Line> {
+        self.lines.iter().find(|l| l.cfg.line.as_str() == id)
+    }
+
+    fn line_rec_mut(&mut self, id: &str) -> &mut Line {
+        self.lines
+            .iter_mut()
+            .find(|l| l.cfg.line.as_str() == id)
+            .expect("an existing line")
+    }
+
+    /// The line of a conversation (which exists while the conversation is open).
+    fn conv_line(&self, c: usize) -> &Line {
+        self.line_rec(&self.conversations[c].line)
+            .expect("an open conversation's line exists")
     }
 
     fn line_of(&self, c: usize) -> &LineConfig {
@@ -474,6 +949,7 @@ impl Model {
                 id: id.to_string(),
                 pinned: None,
                 last_operator: None,
+                contacts: 0,
             });
         }
         self.clients
@@ -498,6 +974,20 @@ impl Model {
             seq: self.timer_seq,
             kind,
         });
+    }
+
+    fn cancel(&mut self, kind: TimerKind) {
+        self.timers.retain(|t| t.kind != kind);
+    }
+
+    fn has_timer(&self, kind: &TimerKind) -> bool {
+        self.timers.iter().any(|t| t.kind == *kind)
+    }
+
+    /// `secs` seconds from now (`None` past the end of time).
+    fn after(&self, secs: u32) -> Option<DateTime<Utc>> {
+        self.now_()
+            .checked_add_signed(TimeDelta::seconds(i64::from(secs)))
     }
 
     // ---- eligibility, from scratch -----------------------------------------------------------
@@ -634,6 +1124,18 @@ impl Model {
         let pinned = client.and_then(|cl| cl.pinned.clone());
         let last_operator = client.and_then(|cl| cl.last_operator.clone());
 
+        // While the line is closed nothing is routed; an `always` pin to an operator who is
+        // inactive or gone is the first reason given, though.
+        let pinned_gone = pinned.as_ref().is_some_and(|p| {
+            line.pinned_policy == PinnedPolicy::Always && !self.op(p).is_some_and(|o| o.active)
+        });
+        if pinned_gone {
+            return Plan::Wait(QueueReason::WaitingForPinned);
+        }
+        if !self.conv_line(c).open {
+            return Plan::Wait(QueueReason::OffHours);
+        }
+
         if let Some(p) = pinned {
             match line.pinned_policy {
                 PinnedPolicy::Always => {
@@ -721,8 +1223,8 @@ impl Model {
     /// where it was.
     fn leave(&mut self, c: usize) -> Where {
         let id = self.conversations[c].id.clone();
-        self.timers
-            .retain(|t| t.kind != TimerKind::Offer(id.clone()));
+        self.cancel(TimerKind::Offer(id.clone()));
+        self.cancel(TimerKind::Bot(id));
         std::mem::replace(&mut self.conversations[c].at, Where::Limbo)
     }
 
@@ -742,6 +1244,12 @@ impl Model {
 
     /// Assigns a conversation in limbo and says so.
     fn assign(&mut self, c: usize, op: &str, reason: AssignReason, final_: bool) {
+        if matches!(
+            reason,
+            AssignReason::Routed | AssignReason::Pinned | AssignReason::LastOperator
+        ) {
+            self.check_open_for_routing(c, "assigned");
+        }
         let answer_by = if final_ { None } else { self.offer_deadline(c) };
         if let Some(at) = answer_by {
             self.schedule(at, TimerKind::Offer(self.conversations[c].id.clone()));
@@ -762,6 +1270,7 @@ impl Model {
     }
 
     fn offer(&mut self, c: usize, ops: Vec<String>) {
+        self.check_open_for_routing(c, "offered");
         let expires_at = self.offer_deadline(c);
         self.emit(DecisionKind::Offered {
             conversation: self.cid(c),
@@ -778,6 +1287,24 @@ impl Model {
         };
     }
 
+    /// Records a breach when the conversation's line is closed now by its hours, evaluated
+    /// afresh from its configuration.
+    fn check_open_for_routing(&mut self, c: usize, what: &str) {
+        let now = self.now_();
+        let line = self.conv_line(c);
+        let Some(cfg) = &line.cfg.schedule else {
+            return;
+        };
+        let hours = Hours::parse(cfg).expect("a line's hours were checked when set");
+        if !hours.is_open(now) {
+            let v = format!(
+                "{what} {} on line {} at {now}, which its hours say is closed",
+                self.conversations[c].id, self.conversations[c].line
+            );
+            self.violations.push(v);
+        }
+    }
+
     fn enqueue(&mut self, c: usize, reason: QueueReason) {
         let seq = self.next_seq();
         self.conversations[c].at = Where::Waiting {
@@ -788,6 +1315,27 @@ impl Model {
             conversation: self.cid(c),
             line: self.lid(c),
             reason,
+        });
+        // Nobody eligible in working hours, under the availability check.
+        let line = self.conv_line(c);
+        if reason == QueueReason::NoEligibleOperator
+            && line.open
+            && line.cfg.check_availability
+            && line
+                .cfg
+                .auto_replies
+                .as_ref()
+                .is_some_and(|r| r.no_operators)
+        {
+            self.auto_reply(c, AutoReplyKind::NoOperators);
+        }
+    }
+
+    fn auto_reply(&mut self, c: usize, kind: AutoReplyKind) {
+        self.emit(DecisionKind::AutoReply {
+            conversation: self.cid(c),
+            line: self.lid(c),
+            kind,
         });
     }
 
@@ -861,6 +1409,11 @@ impl Model {
                 }
                 None
             }
+            // An operator stepping in (or a transfer) ends the bot's turn.
+            Where::WithBot { bot, .. } => {
+                self.bot_left(c, bot, BotLeftReason::Handoff);
+                None
+            }
             _ => None,
         }
     }
@@ -901,29 +1454,51 @@ impl Model {
         }
     }
 
+    /// Closes an open conversation (or one in limbo): its clocks stop silently; the line may
+    /// ask for a rating.
     fn close(&mut self, c: usize, reason: CloseReason) {
         if let Where::Assigned { op, .. } = self.leave(c) {
             let client = self.conversations[c].client.clone();
             self.client_mut(&client).last_operator = Some(op);
         }
+        let id = self.conversations[c].id.clone();
         let conv = &mut self.conversations[c];
         conv.at = Where::Closed;
         conv.tried.clear();
+        conv.sla = None;
+        self.cancel(TimerKind::Sla(id.clone()));
+        self.cancel(TimerKind::Unanswered(id.clone()));
+        self.cancel(TimerKind::Inactivity(id));
         self.emit(DecisionKind::Closed {
             conversation: self.cid(c),
             reason,
         });
+        let asks = self
+            .conv_line(c)
+            .cfg
+            .rating
+            .as_ref()
+            .is_some_and(|r| r.request_on_close);
+        if asks && matches!(reason, CloseReason::Closed | CloseReason::Inactivity) {
+            self.emit(DecisionKind::RatingRequested {
+                conversation: self.cid(c),
+            });
+        }
     }
 
     /// Work conservation: every waiting conversation, longest waiting first across all lines,
     /// is placed if it can be; one that cannot be placed holds nobody back. Repeated until
     /// nothing moves.
+    ///
+    /// Lines that opened at the instant whose deadlines are still firing wait for the end of
+    /// that instant (see [`Model::fire_due`]).
     fn place_waiting(&mut self) {
         loop {
             let mut waiting: Vec<(u64, usize)> = self
                 .conversations
                 .iter()
                 .enumerate()
+                .filter(|(_, c)| !self.opened.contains(&c.line))
                 .filter_map(|(i, c)| match c.at {
                     Where::Waiting { seq, .. } => Some((seq, i)),
                     _ => None,
@@ -951,28 +1526,54 @@ impl Model {
 
     // ---- deadlines ---------------------------------------------------------------------------
 
+    /// Fires every deadline due at or before `now`, in order, each as of its own time, and
+    /// places waiting conversations after each. At each instant the lines' openings and
+    /// closings come first (unless `engine_order`); the lines that opened wait until every
+    /// deadline of that instant has fired, then are placed with everything else.
     fn fire_due(&mut self, now: DateTime<Utc>) {
         loop {
+            let engine_order = self.engine_order;
             let next = self
                 .timers
                 .iter()
                 .enumerate()
                 .filter(|(_, t)| t.at <= now)
-                .min_by_key(|(_, t)| (t.at, t.seq))
+                .min_by_key(|(_, t)| {
+                    let hours = matches!(t.kind, TimerKind::Hours(_));
+                    (t.at, !(hours || engine_order), t.seq)
+                })
                 .map(|(i, _)| i);
             let Some(i) = next else {
                 break;
             };
             let timer = self.timers.remove(i);
+            if self
+                .timers
+                .iter()
+                .any(|t| t.at == timer.at && t.seq < timer.seq)
+            {
+                self.reordered = true;
+            }
+            let makes_room = matches!(
+                timer.kind,
+                TimerKind::Offer(_) | TimerKind::Absence(_) | TimerKind::Inactivity(_)
+            );
+            let opened_waiting = self
+                .conversations
+                .iter()
+                .any(|c| matches!(c.at, Where::Waiting { .. }) && self.opened.contains(&c.line));
+            if makes_room && opened_waiting && self.timers.iter().any(|t| t.at == timer.at) {
+                self.room_while_opening = true;
+            }
             self.clock = Some(match self.clock {
                 Some(clock) if clock > timer.at => clock,
                 _ => timer.at,
             });
+            let conv =
+                |m: &Self, id: &str| m.conv_index(id).expect("timers name known conversations");
             match timer.kind {
                 TimerKind::Offer(id) => {
-                    let c = self
-                        .conv_index(&id)
-                        .expect("timers name known conversations");
+                    let c = conv(self, &id);
                     match self.conversations[c].at.clone() {
                         Where::Assigned { op, .. } => self.assignment_expired(c, &op),
                         Where::Offered { .. } => self.offer_expired(c),
@@ -980,6 +1581,26 @@ impl Model {
                     }
                 }
                 TimerKind::Absence(op) => self.absences_changed(&op),
+                TimerKind::Hours(line) => self.hours_changed(&line),
+                TimerKind::Unanswered(id) => {
+                    let c = conv(self, &id);
+                    self.auto_reply(c, AutoReplyKind::Unanswered);
+                }
+                TimerKind::Sla(id) => {
+                    let c = conv(self, &id);
+                    self.sla_missed(c);
+                }
+                TimerKind::Bot(id) => {
+                    let c = conv(self, &id);
+                    self.bot_leaves(c, BotLeftReason::Timeout);
+                }
+                TimerKind::Inactivity(id) => {
+                    let c = conv(self, &id);
+                    self.close(c, CloseReason::Inactivity);
+                }
+            }
+            if !self.timers.iter().any(|t| t.at == timer.at) {
+                self.opened.clear();
             }
             self.place_waiting();
         }
@@ -1167,9 +1788,62 @@ impl Model {
     // ---- lines and channels ------------------------------------------------------------------
 
     fn upsert_line(&mut self, cfg: &LineConfig) {
-        match self.lines.iter_mut().find(|l| l.line == cfg.line) {
-            Some(l) => *l = cfg.clone(),
-            None => self.lines.push(cfg.clone()),
+        let id = cfg.line.as_str();
+        let new = self.line_rec(id).is_none();
+        if new {
+            self.lines.push(Line {
+                cfg: cfg.clone(),
+                hours: None,
+                open: false,
+                next_change: None,
+                closed_period: 0,
+                sla: [0; 4],
+            });
+        } else {
+            self.line_rec_mut(id).cfg = cfg.clone();
+        }
+        self.look_at_hours(id, new);
+    }
+
+    /// Looks at a line's hours as of now: whether it is open, and when that next changes
+    /// (its deadline). Going from open to closed, or being created closed, starts a new
+    /// closed period.
+    fn look_at_hours(&mut self, id: &str, new: bool) {
+        let now = self.now_();
+        self.cancel(TimerKind::Hours(id.to_string()));
+        let hours = self
+            .line_rec(id)
+            .and_then(|l| l.cfg.schedule.as_ref())
+            .map(|s| Hours::parse(s).expect("checked when set"));
+        let open = hours.as_ref().is_none_or(|h| h.is_open(now));
+        let next = hours.as_ref().and_then(|h| h.next_change(now));
+        if let Some(at) = next {
+            self.schedule(at, TimerKind::Hours(id.to_string()));
+        }
+        let was_open = self.line_rec(id).is_some_and(|l| l.open);
+        let period = if !open && (new || was_open) {
+            self.periods += 1;
+            Some(self.periods)
+        } else {
+            None
+        };
+        let line = self.line_rec_mut(id);
+        line.hours = hours;
+        line.open = open;
+        line.next_change = next;
+        if let Some(p) = period {
+            line.closed_period = p;
+        }
+    }
+
+    /// A line's hours open or close it now.
+    fn hours_changed(&mut self, id: &str) {
+        let Some(was_open) = self.line_rec(id).map(|l| l.open) else {
+            return;
+        };
+        self.look_at_hours(id, false);
+        if self.line_rec(id).is_some_and(|l| l.open) && !was_open {
+            self.opened.push(id.to_string());
         }
     }
 
@@ -1185,7 +1859,8 @@ impl Model {
                 ch.list_line = None;
             }
         }
-        self.lines.retain(|l| l.line.as_str() != id);
+        self.cancel(TimerKind::Hours(id.to_string()));
+        self.lines.retain(|l| l.cfg.line.as_str() != id);
     }
 
     fn connect_channel(&mut self, cfg: &ChannelConfig) {
@@ -1251,12 +1926,29 @@ impl Model {
     fn validate(&self, input: &Input) -> Result<(), ModelError> {
         match input {
             Input::UpsertOperator(_) | Input::UnpinClient { .. } | Input::Tick => Ok(()),
-            Input::UpsertLine(cfg) => match cfg.offer_timeout_secs {
-                Some(secs) if !(60..=43_200).contains(&secs) => {
-                    err(format!("offer timeout {secs} out of range"))
+            Input::UpsertLine(cfg) => {
+                if let Some(secs) = cfg.offer_timeout_secs {
+                    if !(60..=43_200).contains(&secs) {
+                        return err(format!("offer timeout {secs} out of range"));
+                    }
                 }
-                _ => Ok(()),
-            },
+                let durations = [
+                    cfg.auto_replies
+                        .as_ref()
+                        .and_then(|a| a.unanswered_after_secs),
+                    cfg.sla.as_ref().and_then(|s| s.first_response_secs),
+                    cfg.sla.as_ref().and_then(|s| s.next_response_secs),
+                    cfg.bot.as_ref().and_then(|b| b.handoff_after_secs),
+                    cfg.auto_close_after_secs,
+                ];
+                if durations.contains(&Some(0)) {
+                    return err("a duration of zero seconds");
+                }
+                match &cfg.schedule {
+                    Some(s) => Hours::parse(s).map(|_| ()).map_err(ModelError),
+                    None => Ok(()),
+                }
+            }
             Input::RemoveOperator { operator }
             | Input::PinClient { operator, .. }
             | Input::Presence { operator, .. }
@@ -1383,6 +2075,25 @@ impl Model {
             Input::Close { conversation } | Input::Spam { conversation } => {
                 self.need_open(conversation.as_str()).map(|_| ())
             }
+            Input::BotHandoff { conversation } => {
+                let c = self.need_open(conversation.as_str())?;
+                match self.conversations[c].at {
+                    Where::WithBot { .. } => Ok(()),
+                    _ => err(format!("{conversation} is not with a bot")),
+                }
+            }
+            Input::Rating {
+                conversation,
+                score,
+            } => {
+                if self.conv_index(conversation.as_str()).is_none() {
+                    return err(format!("unknown conversation {conversation}"));
+                }
+                if !(1..=5).contains(score) {
+                    return err(format!("score {score} outside 1..=5"));
+                }
+                Ok(())
+            }
             _ => err("an input the model does not know"),
         }
     }
@@ -1479,6 +2190,17 @@ impl Model {
                 let c = self.conv_index(conversation.as_str()).expect("validated");
                 self.close(c, CloseReason::Spam);
             }
+            Input::BotHandoff { conversation } => {
+                let c = self.conv_index(conversation.as_str()).expect("validated");
+                self.bot_leaves(c, BotLeftReason::Handoff);
+            }
+            Input::Rating {
+                conversation,
+                score,
+            } => {
+                let c = self.conv_index(conversation.as_str()).expect("validated");
+                self.rate(c, *score);
+            }
             Input::Tick => {}
             _ => {}
         }
@@ -1500,6 +2222,9 @@ impl Model {
             awaiting_reply: false,
             answered: false,
             tried: Vec::new(),
+            sla: None,
+            off_hours_period: None,
+            rating: None,
         });
         self.conversations.len() - 1
     }
@@ -1513,6 +2238,7 @@ impl Model {
         let conv = &mut self.conversations[c];
         conv.line = line;
         conv.tried.clear();
+        conv.rating = None;
         conv.at = Where::Limbo;
     }
 
@@ -1524,15 +2250,210 @@ impl Model {
                 c
             }
             Some(c) => {
-                // The client speaks in an open conversation: it now awaits a reply.
-                self.conversations[c].awaiting_reply = true;
+                // The client speaks in an open conversation: it now awaits a reply. Writing
+                // after an answer starts a new unanswered streak (and the next-response
+                // target).
+                let conv = &mut self.conversations[c];
+                let (was_awaiting, answered) = (conv.awaiting_reply, conv.answered);
+                conv.awaiting_reply = true;
+                self.off_hours_reply(c);
+                self.cancel(TimerKind::Inactivity(id.to_string()));
+                if !was_awaiting {
+                    self.start_unanswered(c);
+                    if answered {
+                        self.start_sla(c, SlaKind::NextResponse);
+                    }
+                }
                 return;
             }
         };
+        // A new session.
+        self.client_mut(client).contacts += 1;
         let conv = &mut self.conversations[c];
         conv.awaiting_reply = true;
         conv.answered = false;
-        self.route(c);
+        if self
+            .conv_line(c)
+            .cfg
+            .auto_replies
+            .as_ref()
+            .is_some_and(|r| r.welcome)
+        {
+            self.auto_reply(c, AutoReplyKind::Welcome);
+        }
+        self.off_hours_reply(c);
+        self.start_sla(c, SlaKind::FirstResponse);
+        self.start_unanswered(c);
+        if !self.bot_joins(c) {
+            self.route(c);
+        }
+    }
+
+    /// The client wrote while the line is closed: the `off_hours` reply, once per
+    /// conversation and closed period.
+    fn off_hours_reply(&mut self, c: usize) {
+        let line = self.conv_line(c);
+        if line.open || !line.cfg.auto_replies.as_ref().is_some_and(|r| r.off_hours) {
+            return;
+        }
+        let period = line.closed_period;
+        if self.conversations[c].off_hours_period != Some(period) {
+            self.conversations[c].off_hours_period = Some(period);
+            self.auto_reply(c, AutoReplyKind::OffHours);
+        }
+    }
+
+    /// A streak of client messages without an answer starts: the `unanswered` reply is due
+    /// after the line's delay (unless a streak is running).
+    fn start_unanswered(&mut self, c: usize) {
+        let Some(secs) = self
+            .conv_line(c)
+            .cfg
+            .auto_replies
+            .as_ref()
+            .and_then(|r| r.unanswered_after_secs)
+        else {
+            return;
+        };
+        let kind = TimerKind::Unanswered(self.conversations[c].id.clone());
+        if self.has_timer(&kind) {
+            return;
+        }
+        if let Some(at) = self.after(secs) {
+            self.schedule(at, kind);
+        }
+    }
+
+    /// A response target starts (unless one runs): due after its seconds, counting only open
+    /// time with `business_hours_only` on a line with hours.
+    fn start_sla(&mut self, c: usize, kind: SlaKind) {
+        if self.conversations[c].sla.is_some() {
+            return;
+        }
+        let now = self.now_();
+        let line = self.conv_line(c);
+        let Some(sla) = &line.cfg.sla else {
+            return;
+        };
+        let secs = match kind {
+            SlaKind::FirstResponse => sla.first_response_secs,
+            _ => sla.next_response_secs,
+        };
+        let Some(secs) = secs else {
+            return;
+        };
+        let due = match (&line.hours, sla.business_hours_only) {
+            (Some(h), true) => h.add_open_secs(now, secs),
+            _ => self.after(secs),
+        };
+        if let Some(due) = due {
+            self.schedule(due, TimerKind::Sla(self.conversations[c].id.clone()));
+            self.conversations[c].sla = Some((kind, due));
+        }
+    }
+
+    /// An operator answered: a running target is met, by them.
+    fn sla_met(&mut self, c: usize, op: &str) {
+        if let Some((kind, _)) = self.conversations[c].sla.take() {
+            self.cancel(TimerKind::Sla(self.conversations[c].id.clone()));
+            let line = self.conversations[c].line.clone();
+            record(&mut self.line_rec_mut(&line).sla, kind, true);
+            record(&mut self.op_record_mut(op).sla, kind, true);
+        }
+    }
+
+    /// A target's deadline passed: missed, by whoever holds the conversation now.
+    fn sla_missed(&mut self, c: usize) {
+        let Some((kind, due_at)) = self.conversations[c].sla.take() else {
+            return;
+        };
+        let holder = match &self.conversations[c].at {
+            Where::Assigned { op, .. } => Some(op.clone()),
+            _ => None,
+        };
+        let line = self.conversations[c].line.clone();
+        record(&mut self.line_rec_mut(&line).sla, kind, false);
+        if let Some(o) = &holder {
+            record(&mut self.op_record_mut(o).sla, kind, false);
+        }
+        self.emit(DecisionKind::SlaBreached {
+            conversation: self.cid(c),
+            operator: holder.map(|o| o.as_str().into()),
+            kind,
+            due_at,
+        });
+    }
+
+    /// A new session meets its line's bot, if the line has one that joins it.
+    fn bot_joins(&mut self, c: usize) -> bool {
+        let Some(bot) = self.conv_line(c).cfg.bot.clone() else {
+            return false;
+        };
+        let client = self.conversations[c].client.clone();
+        let contacts = self.client(&client).map_or(0, |cl| cl.contacts);
+        if bot.join == BotJoin::FirstContact && contacts > 1 {
+            return false;
+        }
+        let deadline = bot.handoff_after_secs.and_then(|s| self.after(s));
+        if let Some(at) = deadline {
+            self.schedule(at, TimerKind::Bot(self.conversations[c].id.clone()));
+        }
+        self.conversations[c].at = Where::WithBot {
+            bot: bot.bot.clone(),
+            deadline,
+        };
+        self.emit(DecisionKind::BotAssigned {
+            conversation: self.cid(c),
+            bot: bot.bot,
+        });
+        true
+    }
+
+    fn bot_left(&mut self, c: usize, bot: String, reason: BotLeftReason) {
+        self.emit(DecisionKind::BotLeft {
+            conversation: self.cid(c),
+            bot,
+            reason,
+        });
+    }
+
+    /// The bot's turn ends (hand-off or timeout): to the queue, or closed, as the line's bot
+    /// (if it still has one) says.
+    fn bot_leaves(&mut self, c: usize, reason: BotLeftReason) {
+        if !matches!(self.conversations[c].at, Where::WithBot { .. }) {
+            return;
+        }
+        let Where::WithBot { bot, .. } = self.leave(c) else {
+            unreachable!("checked above");
+        };
+        self.bot_left(c, bot, reason);
+        let on_leave = self
+            .conv_line(c)
+            .cfg
+            .bot
+            .as_ref()
+            .map_or(BotLeave::Queue, |b| b.on_leave);
+        match on_leave {
+            BotLeave::Close => self.close(c, CloseReason::Bot),
+            _ => self.route(c),
+        }
+    }
+
+    /// The client rated the conversation: recorded; an open one closes if the line says so.
+    fn rate(&mut self, c: usize, score: u8) {
+        self.conversations[c].rating = Some(score);
+        if self.conversations[c].at == Where::Closed {
+            return;
+        }
+        if self
+            .conv_line(c)
+            .cfg
+            .rating
+            .as_ref()
+            .is_some_and(|r| r.close_on_rating)
+        {
+            self.close(c, CloseReason::Rated);
+        }
     }
 
     fn message_out(&mut self, id: &str, op: &str, client: Option<&str>, channel: Option<&str>) {
@@ -1567,6 +2488,16 @@ impl Model {
         let c = self.conv_index(id).expect("known");
         let client = self.conversations[c].client.clone();
         self.client_mut(&client).last_operator = Some(op.to_string());
+        // An answer: the running target is met, the unanswered streak ends, and the
+        // inactivity clock starts again.
+        self.sla_met(c, op);
+        self.cancel(TimerKind::Unanswered(id.to_string()));
+        self.cancel(TimerKind::Inactivity(id.to_string()));
+        if let Some(secs) = self.conv_line(c).cfg.auto_close_after_secs {
+            if let Some(at) = self.after(secs) {
+                self.schedule(at, TimerKind::Inactivity(id.to_string()));
+            }
+        }
     }
 
     /// To a line: routed there as an arrival, the operator who held it counted as tried.

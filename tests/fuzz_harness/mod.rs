@@ -1,5 +1,6 @@
-//! The checks behind the fuzz targets, shared with the stable smoke test
-//! (`tests/fuzz_smoke.rs` includes this file with `#[path]`).
+//! The checks behind the fuzz targets in `fuzz/` and the stable smoke test
+//! `tests/fuzz_smoke.rs`, which both include this file with `#[path]` (it lives here, not in
+//! `fuzz/`, so that the published package, which leaves `fuzz/` out, still has it).
 //!
 //! - [`run_sequence`] drives an [`Engine`] through a structured [`Scenario`] of `(time, input)`
 //!   steps and holds it to its invariants after every step: `verify_invariants`, a rejected
@@ -469,6 +470,9 @@ pub fn run_replay(data: &[u8]) {
     if let Err(e) = engine.verify_invariants() {
         panic!("a restored engine breaks an invariant: {e}");
     }
+    // a snapshot may carry decisions not yet polled: drain them, so that each line's output
+    // is its own
+    while engine.poll_decision().is_some() {}
     for (i, line) in rest.split(|&b| b == b'\n').enumerate() {
         let line = String::from_utf8_lossy(line);
         if too_far_ahead(&engine, &line) {
