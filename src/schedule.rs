@@ -156,7 +156,7 @@ impl ScheduleConfig {
         let mut dates = BTreeSet::new();
         let mut yearly = BTreeSet::new();
         for h in &self.holidays {
-            if let Ok(d) = NaiveDate::parse_from_str(h, "%Y-%m-%d") {
+            if let Some(d) = parse_date(h) {
                 dates.insert(d);
             } else {
                 let (m, d) = h
@@ -169,8 +169,8 @@ impl ScheduleConfig {
         }
         let mut overrides = BTreeMap::new();
         for o in &self.overrides {
-            let d = NaiveDate::parse_from_str(&o.date, "%Y-%m-%d")
-                .map_err(|_| format!("override date `{}` is not YYYY-MM-DD", o.date))?;
+            let d = parse_date(&o.date)
+                .ok_or_else(|| format!("override date `{}` is not YYYY-MM-DD", o.date))?;
             if overrides.insert(d, parse_day(&o.hours)?).is_some() {
                 return Err(format!("date `{}` is overridden twice", o.date));
             }
@@ -185,11 +185,27 @@ impl ScheduleConfig {
     }
 }
 
+/// A date written exactly `YYYY-MM-DD` (chrono alone would also take `2026-3-5`).
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let shape = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shape
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+}
+
 /// Minutes since local midnight, `"HH:MM"`, with `"24:00"` allowed.
 fn parse_time(s: &str) -> Result<u32, String> {
     let bad = || format!("time `{s}` is not HH:MM");
     let (h, m) = s.split_once(':').ok_or_else(bad)?;
-    if h.len() != 2 || m.len() != 2 {
+    let digits = |x: &str| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) {
         return Err(bad());
     }
     let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);

@@ -25,6 +25,11 @@
 //! afresh, say it is open; and the lines' open state, next change, bot and response-target
 //! counters, and the operators' response-target counters must agree.
 //!
+//! Steps that run into open engine bugs are left out by the preconditions (see
+//! `excluded_pattern`, comments marked `EXCLUDED pending engine fix`); the ignored
+//! `engine_bug_*` tests replay a minimal case of each (`cargo test --test differential --
+//! --ignored engine_bug`).
+//!
 //! `PROPTEST_CASES` overrides the number of cases (default 128).
 
 mod model;
@@ -718,6 +723,8 @@ struct Known {
     bare_lines: Vec<String>,
     /// Conversations with a bot.
     with_bot: Vec<String>,
+    /// The existing lines' configurations.
+    line_cfgs: Vec<LineConfig>,
 }
 
 impl Known {
@@ -744,6 +751,7 @@ impl Known {
                     .collect()
             },
             with_bot: model.with_bot(),
+            line_cfgs: model.line_configs(),
         }
     }
 
@@ -927,6 +935,26 @@ fn action(model: &Model, setup: bool, now: i64, near: Option<&'static str>) -> B
             })
             .boxed()
     };
+    // An existing line upserted again with the same hours (which sets its next opening or
+    // closing again): as it was, or with other settings changed.
+    let reupsert_line = || {
+        let cfgs = k.line_cfgs.clone();
+        input(
+            Just(())
+                .prop_flat_map(move |()| {
+                    (select(cfgs.clone()), line_config(now, near), any::<bool>())
+                })
+                .prop_map(|(old, mut new, same)| {
+                    if same {
+                        return Input::UpsertLine(old);
+                    }
+                    new.line = old.line;
+                    new.schedule = old.schedule;
+                    Input::UpsertLine(new)
+                })
+                .boxed(),
+        )
+    };
     // Built only when chosen (it is a large strategy).
     let upsert_line = || {
         input(
@@ -1045,6 +1073,7 @@ fn action(model: &Model, setup: bool, now: i64, near: Option<&'static str>) -> B
             ),
         ),
         (2, upsert_line()),
+        (if k.line_cfgs.is_empty() { 0 } else { 2 }, reupsert_line()),
         (
             1,
             input(
@@ -1213,13 +1242,15 @@ impl ReferenceStateMachine for Reference {
         let now = state.now;
         let setup = state.steps < SETUP_STEPS;
         let deadline = state.model.poll_timeout().map(secs_of);
-        // Sometimes exactly at the next deadline.
-        let to_deadline = weighted(vec![(5, false), (1, true)]);
+        // Sometimes exactly at the next deadline; sometimes on a whole minute, as working
+        // hours and most durations are, so that deadlines meet openings and closings.
+        let when = weighted(vec![(10, 0u8), (2, 1), (2, 2)]);
         let g = action(&state.model, setup, now, state.near);
-        (time_step(), to_deadline, g)
-            .prop_map(move |(dt, to_deadline, g)| {
-                let at = match deadline {
-                    Some(d) if to_deadline => d,
+        (time_step(), when, g)
+            .prop_map(move |(dt, when, g)| {
+                let at = match (deadline, when) {
+                    (Some(d), 1) => d,
+                    (_, 2) => (now + dt.max(0)).div_euclid(60) * 60 + 60,
                     _ => now + dt,
                 };
                 let action = match g {
@@ -1757,6 +1788,22 @@ fn engine_bug_opening_order_depends_on_unrelated_deadlines() {
         +700s {"type":"message_in","conversation":"v1","client":"cl1","channel":"c1"}
         +1740s {"type":"message_in","conversation":"v3","client":"cl3","channel":"c3"}
         +1800s handle_timeout
+        "#,
+    );
+    let (transcript, agree) = replay(&steps);
+    assert!(agree, "{transcript}");
+}
+
+/// Engine bug (open): a working-hours time must be `HH:MM` (`9:00` is refused), yet `+9:00`
+/// is taken for 09:00 — the hour goes through `u32::from_str`, which accepts a sign. The
+/// generator writes no such times. (The engine also takes `2026-3-5` for a `YYYY-MM-DD`
+/// holiday or override date; the model refuses that too.)
+#[test]
+#[ignore = "engine bug: a time with a sign passes as HH:MM"]
+fn engine_bug_accepts_a_signed_time() {
+    let steps = parse_steps(
+        r#"
+        +0s {"type":"upsert_line","line":"l1","schedule":{"time_zone":"UTC","weekly":{"mon":[["+9:00","10:00"]]}}}
         "#,
     );
     let (transcript, agree) = replay(&steps);

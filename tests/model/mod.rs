@@ -761,6 +761,11 @@ impl Model {
             .collect()
     }
 
+    /// The configurations of the existing lines, in order of creation.
+    pub fn line_configs(&self) -> Vec<LineConfig> {
+        self.lines.iter().map(|l| l.cfg.clone()).collect()
+    }
+
     /// Conversations with a bot now, in order of first mention.
     pub fn with_bot(&self) -> Vec<String> {
         self.conversations
