@@ -217,7 +217,9 @@ impl State {
                 }
                 Timer::Inactivity(c) => self.inactivity_fired(c),
             }
-            if self.timers.next() != Some(at) {
+            // Lines that opened at this instant route their waiting conversations together,
+            // longest waiting first, before any other deadline of the instant fires.
+            if !self.timers.schedule_due_at(at) {
                 self.route_opened_lines();
             }
             self.drain();

@@ -69,14 +69,28 @@ impl Timers {
         self.map.first_key_value().map(|(k, _)| k.0)
     }
 
-    /// Removes and returns the earliest deadline if it is due at `now`.
+    /// Removes and returns the earliest deadline if it is due at `now`. At one instant, lines
+    /// open and close before anything else fires, so that every other deadline of that instant
+    /// sees the line as it is then.
     pub(crate) fn pop_due(&mut self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Timer)> {
-        let entry = self.map.first_entry()?;
-        if entry.key().0 > now {
+        let (&(at, seq), _) = self.map.first_key_value()?;
+        if at > now {
             return None;
         }
-        let ((at, _), timer) = entry.remove_entry();
+        let key = self
+            .map
+            .range((at, seq)..=(at, u64::MAX))
+            .find(|(_, t)| matches!(t, Timer::Schedule(_)))
+            .map_or((at, seq), |(k, _)| *k);
+        let timer = self.map.remove(&key)?;
         Some((at, timer))
+    }
+
+    /// Whether a line opens or closes at `at` still (deadlines not yet fired).
+    pub(crate) fn schedule_due_at(&self, at: DateTime<Utc>) -> bool {
+        self.map
+            .range((at, 0)..=(at, u64::MAX))
+            .any(|(_, t)| matches!(t, Timer::Schedule(_)))
     }
 
     pub(crate) fn len(&self) -> usize {
