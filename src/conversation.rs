@@ -1,6 +1,6 @@
 //! Conversations: messages in and out, accept, take, transfer, close, and pinned clients.
 
-use crate::decision::{AssignReason, CloseReason, SlaKind, UnassignReason};
+use crate::decision::{AssignReason, SlaKind, UnassignReason};
 use crate::error::Error;
 use crate::id::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
 use crate::state::{ChanIdx, ClientIdx, ConvIdx, ConvState, Conversation, LineIdx, OpIdx, State};
@@ -304,10 +304,6 @@ impl State {
             self.mark_tried(c, h);
         }
         self.route(c);
-    }
-
-    pub(crate) fn close_or_spam(&mut self, c: ConvIdx, reason: CloseReason) {
-        self.close(c, reason);
     }
 
     pub(crate) fn pin_client(&mut self, client: &ClientId, o: Option<OpIdx>) {

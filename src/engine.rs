@@ -357,8 +357,8 @@ impl State {
                 self.transfer_to_operator(c, o)
             }
             (Input::Transfer { .. }, Checked::Transfer(c, Err(l))) => self.transfer_to_line(c, l),
-            (Input::Close { .. }, Checked::Conv(c)) => self.close_or_spam(c, CloseReason::Closed),
-            (Input::Spam { .. }, Checked::Conv(c)) => self.close_or_spam(c, CloseReason::Spam),
+            (Input::Close { .. }, Checked::Conv(c)) => self.close(c, CloseReason::Closed),
+            (Input::Spam { .. }, Checked::Conv(c)) => self.close(c, CloseReason::Spam),
             (Input::BotHandoff { .. }, Checked::Conv(c)) => {
                 self.bot_leaves(c, BotLeftReason::Handoff)
             }
