@@ -108,7 +108,7 @@ impl Fixture {
             if time_aware {
                 cfg = time_aware_settings(cfg);
             }
-            handle(Input::UpsertLine(cfg));
+            handle(Input::from(cfg));
             let channel = ChannelId::from(format!("wa-{k}"));
             handle(Input::ConnectChannel(ChannelConfig::new(
                 channel.clone(),

@@ -82,7 +82,7 @@ impl<R: Router> Work<R> {
         let now = w.now;
         w.router.feed(
             now,
-            Input::UpsertLine(
+            Input::from(
                 LineConfig::new("line")
                     .mode(mode)
                     .group("agents")

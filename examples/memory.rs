@@ -73,7 +73,7 @@ fn measure(offer_timeout: Option<u32>) -> Result<Measure, routeline::Error> {
     if let Some(secs) = offer_timeout {
         line = line.offer_timeout_secs(secs);
     }
-    engine.handle(now, Input::UpsertLine(line))?;
+    engine.handle(now, Input::from(line))?;
     for kind in ["whatsapp", "telegram", "web_chat", "email"] {
         engine.handle(
             now,

@@ -59,7 +59,7 @@ fn main() -> Result {
     for input in [
         Input::UpsertOperator(OperatorConfig::new(anna.clone())),
         Input::UpsertOperator(OperatorConfig::new(boris.clone())),
-        Input::UpsertLine(line),
+        Input::from(line),
         Input::ConnectChannel(channel),
     ] {
         demo.engine.handle(t(2, 8, 0), input)?;

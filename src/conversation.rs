@@ -15,7 +15,7 @@ pub(crate) enum Message {
 impl State {
     pub(crate) fn require_conv(&self, id: &ConversationId) -> Result<ConvIdx, Error> {
         self.conv_ids
-            .get(id.as_str())
+            .get(id)
             .ok_or_else(|| Error::UnknownConversation(id.clone()))
     }
 
@@ -76,7 +76,7 @@ impl State {
         channel: &ChannelId,
     ) -> Result<Message, Error> {
         self.connected(channel)?;
-        match self.conv_ids.get(id.as_str()) {
+        match self.conv_ids.get(id) {
             None => Ok(Message::New),
             Some(c) => {
                 self.check_same(id, c, Some(client), Some(channel))?;
@@ -180,7 +180,7 @@ impl State {
         channel: Option<&ChannelId>,
     ) -> Result<(OpIdx, Message), Error> {
         let o = self.require_op(operator)?;
-        match self.conv_ids.get(id.as_str()) {
+        match self.conv_ids.get(id) {
             None => match (client, channel) {
                 (Some(_), Some(channel)) => {
                     self.connected(channel)?;
@@ -233,7 +233,7 @@ impl State {
             };
             self.give_to(c, o, reason, UnassignReason::TakenOver);
         }
-        let c = self.conv_ids.get(id.as_str()).expect("interned above");
+        let c = self.conv_ids.get(id).expect("interned above");
         let client = self.convs[c as usize].client;
         self.clients[client as usize].last_operator = Some(o);
         self.sla_answered(c, o);

@@ -153,7 +153,7 @@ impl State {
             | Input::BotHandoff { conversation } => (conversation, None),
             _ => return false,
         };
-        let Some(c) = self.conv_ids.get(conversation.as_str()) else {
+        let Some(c) = self.conv_ids.get(conversation) else {
             return false;
         };
         let due = |k: Option<TimerKey>| k.is_some_and(|k| k.0 <= at);
@@ -321,7 +321,7 @@ impl State {
         match (input, checked) {
             (Input::UpsertOperator(cfg), _) => self.upsert_operator(cfg),
             (Input::RemoveOperator { .. }, Checked::Op(o)) => self.remove_operator(o),
-            (Input::UpsertLine(cfg), _) => self.upsert_line(cfg),
+            (Input::UpsertLine(cfg), _) => self.upsert_line(*cfg),
             (Input::RemoveLine { .. }, Checked::Line(l)) => self.remove_line(l),
             (Input::ConnectChannel(cfg), Checked::Line(l)) => self.connect_channel(l, cfg),
             (Input::DisconnectChannel { .. }, Checked::Line(ch)) => self.disconnect_channel(ch),

@@ -3,10 +3,10 @@
 //! Every id is a cheap-to-clone shared string (`Arc<str>`): decisions carry the very
 //! allocation the engine interned, never a copy.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 /// A fast hasher with fixed keys: the library never draws on an unseeded random source, and
@@ -18,9 +18,24 @@ pub(crate) type FixedState = rustc_hash::FxBuildHasher;
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Eq, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(Arc<str>);
+
+        /// Equal when the strings are equal; two handles of one allocation (an id taken from a
+        /// decision and handed back) compare without reading the string.
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+            }
+        }
+
+        /// Hashes as its string does, so maps keyed by the id can be searched with a `&str`.
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state)
+            }
+        }
 
         impl $name {
             /// Makes an id from any string.
@@ -102,50 +117,59 @@ pub(crate) type Idx = u32;
 
 /// Maps host ids to dense indices in order of first mention. Names are never forgotten, so an
 /// index stays valid for the engine's lifetime (a removed operator keeps its slot, marked gone).
+///
+/// The map holds each id inline beside its index, so a lookup reads the hash table and nothing
+/// else when the host hands back an id the engine gave it (the same allocation compares by
+/// pointer); `names` answers the reverse question.
 #[derive(Clone, Debug)]
 pub(crate) struct Interner<K: std::hash::Hash + Eq> {
-    map: IndexMap<K, (), FixedState>,
+    index: HashMap<K, Idx, FixedState>,
+    names: Vec<K>,
 }
 
 impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str>> Interner<K> {
     pub(crate) fn new() -> Self {
         Self {
-            map: IndexMap::default(),
+            index: HashMap::default(),
+            names: Vec::new(),
         }
     }
 
-    /// The index of `key`, if it was ever interned.
-    pub(crate) fn get(&self, key: &str) -> Option<Idx> {
-        self.map.get_index_of(key).map(to_idx)
+    /// The index of `key` (an id, or its string), if it was ever interned.
+    pub(crate) fn get<Q>(&self, key: &Q) -> Option<Idx>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.index.get(key).copied()
     }
 
     /// The index of `key`, interning it first if it is new; the flag says whether it was new.
     pub(crate) fn intern(&mut self, key: &K) -> (Idx, bool) {
-        match self.map.get_index_of(key.borrow()) {
-            Some(i) => (to_idx(i), false),
-            None => {
-                let (i, _) = self.map.insert_full(key.clone(), ());
-                (to_idx(i), true)
-            }
+        if let Some(&i) = self.index.get::<K>(key) {
+            return (i, false);
         }
+        let i = to_idx(self.names.len());
+        self.index.insert(key.clone(), i);
+        self.names.push(key.clone());
+        (i, true)
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.names.len()
     }
 
     /// The id behind an index handed out by this interner.
     pub(crate) fn name(&self, idx: Idx) -> &K {
-        self.map
-            .get_index(idx as usize)
-            .map(|(k, _)| k)
+        self.names
+            .get(idx as usize)
             .expect("indices are only ever handed out by this interner and never freed")
     }
 }
 
 impl<K: std::hash::Hash + Eq + Serialize> Serialize for Interner<K> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.map.keys())
+        serializer.collect_seq(self.names.iter())
     }
 }
 
@@ -154,17 +178,16 @@ where
     K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + Deserialize<'de> + fmt::Display,
 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let keys = Vec::<K>::deserialize(deserializer)?;
-        let mut map = IndexMap::with_capacity_and_hasher(keys.len(), FixedState::default());
-        for key in keys {
-            if map.contains_key(key.borrow()) {
+        let names = Vec::<K>::deserialize(deserializer)?;
+        let mut index = HashMap::with_capacity_and_hasher(names.len(), FixedState::default());
+        for (i, key) in names.iter().enumerate() {
+            if index.insert(key.clone(), to_idx(i)).is_some() {
                 return Err(serde::de::Error::custom(format!(
                     "id `{key}` is listed twice"
                 )));
             }
-            map.insert(key, ());
         }
-        Ok(Self { map })
+        Ok(Self { index, names })
     }
 }
 

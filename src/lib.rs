@@ -18,7 +18,7 @@
 //! // The main employee first, the substitute second; 12 hours to answer.
 //! engine.handle(now, Input::UpsertOperator(OperatorConfig::new("anna")))?;
 //! engine.handle(now, Input::UpsertOperator(OperatorConfig::new("boris")))?;
-//! engine.handle(now, Input::UpsertLine(
+//! engine.handle(now, Input::from(
 //!     LineConfig::new("sales").mode(Mode::Strict).member("anna").member("boris")
 //!         .offer_timeout_secs(43_200),
 //! ))?;

@@ -19,7 +19,7 @@ impl State {
 
     pub(crate) fn require_chan(&self, id: &ChannelId) -> Result<ChanIdx, Error> {
         self.chan_ids
-            .get(id.as_str())
+            .get(id)
             .ok_or_else(|| Error::UnknownChannel(id.clone()))
     }
 
@@ -160,7 +160,7 @@ impl State {
 
     pub(crate) fn check_connect(&self, cfg: &ChannelConfig) -> Result<LineIdx, Error> {
         let l = self.require_line(&cfg.line)?;
-        if let Some(c) = self.chan_ids.get(cfg.channel.as_str()) {
+        if let Some(c) = self.chan_ids.get(&cfg.channel) {
             if let Some(on) = self.chans[c as usize].line {
                 if on != l {
                     return Err(Error::ChannelOnAnotherLine {

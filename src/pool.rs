@@ -13,7 +13,7 @@ use crate::timers::Timer;
 
 impl State {
     pub(crate) fn require_op(&self, id: &OperatorId) -> Result<OpIdx, Error> {
-        self.op(id.as_str())
+        self.op(id)
             .ok_or_else(|| Error::UnknownOperator(id.clone()))
     }
 

@@ -152,6 +152,10 @@ pub(crate) struct Operator {
     pub(crate) chan_refs: Vec<ChanIdx>,
     #[serde(skip)]
     pub(crate) slots: Vec<Slot>,
+    /// Whether a pool they belong to counts awaiting-reply or unanswered conversations (for a
+    /// cap or an order), so that a conversation's flags can move their key.
+    #[serde(skip)]
+    pub(crate) flags_matter: bool,
     #[serde(skip)]
     pub(crate) pinned_clients: BTreeSet<ClientIdx>,
     /// Conversations waiting for this operator as their `always`-pinned one.
@@ -182,6 +186,7 @@ impl Operator {
             direct_refs: Vec::new(),
             chan_refs: Vec::new(),
             slots: Vec::new(),
+            flags_matter: false,
             pinned_clients: BTreeSet::new(),
             pinned_waiting: BTreeMap::new(),
             sla: SlaCounters::default(),
@@ -504,7 +509,11 @@ impl State {
     }
 
     /// An existing operator's index.
-    pub(crate) fn op(&self, id: &str) -> Option<OpIdx> {
+    pub(crate) fn op<Q>(&self, id: &Q) -> Option<OpIdx>
+    where
+        OperatorId: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         self.op_ids.get(id).filter(|&i| self.ops[i as usize].exists)
     }
 
@@ -617,9 +626,11 @@ impl State {
     /// last assignment, availability or line settings. Marks buckets where they became ready.
     pub(crate) fn rekey(&mut self, o: OpIdx) {
         let mut slots = std::mem::take(&mut self.ops[o as usize].slots);
+        let mut flags_matter = false;
         for slot in &mut slots {
             let (eligible, key) = {
                 let line = &self.line(slot.line).config;
+                flags_matter |= line.count_toward_cap != CountTowardCap::Open;
                 self.key_for(o, line, slot.pos)
             };
             if slot.key != key || slot.eligible != eligible {
@@ -646,6 +657,7 @@ impl State {
             }
         }
         self.ops[o as usize].slots = slots;
+        self.ops[o as usize].flags_matter = flags_matter;
         let op = &self.ops[o as usize];
         if op.exists && op.active && !op.pinned_waiting.is_empty() {
             self.dirty.insert(Bucket::Pinned(o));
@@ -766,7 +778,7 @@ impl State {
         conv.answered = answered;
         if let Some(o) = holder {
             self.adjust_load(o, c, true);
-            if changed {
+            if changed && self.ops[o as usize].flags_matter {
                 self.rekey(o);
             }
         }

@@ -946,11 +946,11 @@ fn action(model: &Model, setup: bool, now: i64, near: Option<&'static str>) -> B
                 })
                 .prop_map(|(old, mut new, same)| {
                     if same {
-                        return Input::UpsertLine(old);
+                        return Input::from(old);
                     }
                     new.line = old.line;
                     new.schedule = old.schedule;
-                    Input::UpsertLine(new)
+                    Input::from(new)
                 })
                 .boxed(),
         )
@@ -960,7 +960,7 @@ fn action(model: &Model, setup: bool, now: i64, near: Option<&'static str>) -> B
         input(
             Just(())
                 .prop_flat_map(move |()| line_config(now, near))
-                .prop_map(Input::UpsertLine)
+                .prop_map(Input::from)
                 .boxed(),
         )
     };
@@ -1018,7 +1018,7 @@ fn action(model: &Model, setup: bool, now: i64, near: Option<&'static str>) -> B
                 (select(missing_lines), line_config(now, near))
                     .prop_map(|(id, mut cfg)| {
                         cfg.line = id.into();
-                        Gen::Input(Input::UpsertLine(cfg))
+                        Gen::Input(Input::from(cfg))
                     })
                     .boxed(),
             ));

@@ -76,7 +76,7 @@ impl Shadow {
                 self.ops.remove(operator.as_str());
             }
             Input::UpsertLine(cfg) => {
-                self.lines.insert(cfg.line.to_string(), cfg.clone());
+                self.lines.insert(cfg.line.to_string(), (**cfg).clone());
             }
             Input::RemoveLine { line } => {
                 self.lines.remove(line.as_str());

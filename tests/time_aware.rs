@@ -168,7 +168,7 @@ fn op_cfg(cfg: OperatorConfig) -> Input {
     Input::UpsertOperator(cfg)
 }
 fn line(cfg: LineConfig) -> Input {
-    Input::UpsertLine(cfg)
+    Input::from(cfg)
 }
 fn chan(ch: &str, l: &str) -> Input {
     Input::ConnectChannel(ChannelConfig::new(ch, l))

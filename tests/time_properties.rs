@@ -128,7 +128,7 @@ fn conversation() -> BoxedStrategy<String> {
 /// Inputs only time-aware lines have.
 fn extra_input() -> BoxedStrategy<Input> {
     prop_oneof![
-        4 => time_aware_line().prop_map(Input::UpsertLine),
+        4 => time_aware_line().prop_map(Input::from),
         1 => conversation().prop_map(|c| Input::BotHandoff { conversation: c.as_str().into() }),
         1 => (conversation(), 0u8..=6).prop_map(|(c, score)| Input::Rating {
             conversation: c.as_str().into(),
@@ -276,7 +276,7 @@ impl Checker {
         if ok {
             match &step.input {
                 Input::UpsertLine(cfg) => {
-                    self.lines.insert(cfg.line.to_string(), cfg.clone());
+                    self.lines.insert(cfg.line.to_string(), (**cfg).clone());
                 }
                 Input::RemoveLine { line } => {
                     self.lines.remove(line.as_str());

@@ -304,7 +304,7 @@ pub fn day(shape: Shape, seed: u64) -> Workload {
     engine
         .handle(
             t0,
-            Input::UpsertLine(
+            Input::from(
                 LineConfig::new("support")
                     .mode(Mode::Balanced)
                     .group("agents")
@@ -370,15 +370,15 @@ pub fn day(shape: Shape, seed: u64) -> Workload {
 }
 
 /// Feeds recorded inputs to an engine, draining its decisions as a host must; returns how many
-/// decisions it made.
-pub fn replay(engine: &mut Engine, events: &[(DateTime<Utc>, Input)]) -> usize {
+/// decisions it made. Takes the inputs by value, as a host hands over each input it builds.
+pub fn replay(engine: &mut Engine, events: Vec<(DateTime<Utc>, Input)>) -> usize {
     let mut decisions = 0;
     for (at, input) in events {
         if matches!(input, Input::Tick) {
-            engine.handle_timeout(*at);
+            engine.handle_timeout(at);
         } else {
             engine
-                .handle(*at, input.clone())
+                .handle(at, input)
                 .expect("a recorded input is valid on the engine it was recorded from");
         }
         while engine.poll_decision().is_some() {

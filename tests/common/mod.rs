@@ -521,7 +521,7 @@ pub fn input() -> BoxedStrategy<Input> {
             op().prop_map(|o| Input::RemoveOperator { operator: o.into() })
                 .boxed(),
         ),
-        (5, line_config().prop_map(Input::UpsertLine).boxed()),
+        (5, line_config().prop_map(Input::from).boxed()),
         (
             1,
             line()
@@ -685,8 +685,8 @@ fn setup() -> BoxedStrategy<Vec<Input>> {
             some(0.4, op_cfg("o5").prop_map(Input::UpsertOperator).boxed()),
         ),
         (
-            some(0.95, line_cfg("l1").prop_map(Input::UpsertLine).boxed()),
-            some(0.8, line_cfg("l2").prop_map(Input::UpsertLine).boxed()),
+            some(0.95, line_cfg("l1").prop_map(Input::from).boxed()),
+            some(0.8, line_cfg("l2").prop_map(Input::from).boxed()),
         ),
         (
             some(0.95, chan_cfg("c1").prop_map(Input::ConnectChannel).boxed()),

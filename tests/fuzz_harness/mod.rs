@@ -177,7 +177,7 @@ pub fn setup() -> Vec<Input> {
         op("anna"),
         op("boris"),
         Input::UpsertOperator(OperatorConfig::new("vera").group("line1").max_open(2)),
-        Input::UpsertLine(
+        Input::from(
             LineConfig::new("sales")
                 .mode(Mode::Strict)
                 .member("anna")
@@ -185,7 +185,7 @@ pub fn setup() -> Vec<Input> {
                 .offer_timeout_secs(300)
                 .on_exhausted(OnExhausted::Requeue),
         ),
-        Input::UpsertLine(
+        Input::from(
             LineConfig::new("support")
                 .mode(Mode::All)
                 .member("boris")
@@ -194,7 +194,7 @@ pub fn setup() -> Vec<Input> {
                 .offer_timeout_secs(60)
                 .pinned_policy(PinnedPolicy::Always),
         ),
-        Input::UpsertLine(
+        Input::from(
             LineConfig::new("vip")
                 .mode(Mode::Balanced)
                 .member("vera")
