@@ -1,6 +1,6 @@
 //! The public face of the engine: inputs in, decisions and deadlines out.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::conversation::Message;
 use crate::decision::{BotLeftReason, CloseReason, Decision};
@@ -39,6 +39,12 @@ impl Default for Engine {
 }
 
 impl Engine {
+    /// How far past its clock (in seconds: 30 days) the engine catches up in one call while
+    /// deadlines are pending. [`handle`](Self::handle) refuses an input stamped later than
+    /// that ([`Error::TooFarAhead`]); [`handle_timeout`](Self::handle_timeout) stops there.
+    /// Jumps of any length are free when no deadline falls in between.
+    pub const MAX_CATCH_UP_SECS: i64 = 30 * 24 * 3600;
+
     /// An engine with no operators, lines or conversations, whose clock starts at the first
     /// input.
     pub fn new() -> Self {
@@ -57,6 +63,13 @@ impl Engine {
     /// was never made — returns an [`Error`] naming the offending ids and leaves the engine
     /// exactly as it was: no decision, no deadline fired, not even the clock moved.
     pub fn handle(&mut self, now: DateTime<Utc>, input: Input) -> Result<(), Error> {
+        if let Some((clock, deadline)) = self.st.beyond_catch_up(now) {
+            return Err(Error::TooFarAhead {
+                now,
+                clock,
+                deadline,
+            });
+        }
         let late = self.st.clock.is_some_and(|c| now < c);
         let at = self.st.clock.map_or(now, |c| c.max(now));
         let checked = if self.st.due_deadlines_may_decide(&input, at) {
@@ -85,10 +98,22 @@ impl Engine {
     /// Lets time pass to `now`: fires every deadline due at or before it, in deadline order,
     /// each as of its own time. Idempotent; calling it early, late or twice is harmless, and a
     /// `now` earlier than the engine's clock does nothing.
+    ///
+    /// One call catches up at most [`MAX_CATCH_UP_SECS`](Self::MAX_CATCH_UP_SECS) (30 days)
+    /// past the engine's clock while deadlines are pending: further than that, it stops at the
+    /// end of that span, with the clock there and [`poll_timeout`](Self::poll_timeout) still
+    /// at or before `now`, so a host that calls again until `poll_timeout` passes `now`
+    /// catches up in steps. A self-renewing offer expires once per offer timeout, so without
+    /// this bound one stray far-future timestamp (year 9999) would make a single call fire
+    /// billions of deadlines.
     pub fn handle_timeout(&mut self, now: DateTime<Utc>) {
         if self.st.clock.is_some_and(|c| now < c) {
             return;
         }
+        let now = match self.st.beyond_catch_up(now) {
+            Some((clock, _)) => clock + TimeDelta::seconds(Self::MAX_CATCH_UP_SECS),
+            None => now,
+        };
         self.st.fire_due(now);
         self.st.clock = Some(now);
     }
@@ -130,6 +155,15 @@ pub(crate) enum Checked {
 }
 
 impl State {
+    /// When `now` is more than [`Engine::MAX_CATCH_UP_SECS`] past the clock and a deadline is
+    /// due by then: the clock and that deadline.
+    fn beyond_catch_up(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let clock = self.clock?;
+        let deadline = self.timers.next().filter(|&d| d <= now)?;
+        let gap = now.signed_duration_since(clock);
+        (gap > TimeDelta::seconds(Engine::MAX_CATCH_UP_SECS)).then_some((clock, deadline))
+    }
+
     /// Whether deadlines due by `at` could change whether `input` is valid — so that it must
     /// be judged after firing them, on a copy. Only inputs about one conversation can be
     /// affected, and only by that conversation's own deadlines (an expiring offer, the bot's
