@@ -4,22 +4,27 @@
 //! articles retold in `domain/SUMMARY.md`: 000 (Bitrix24, a substitute for days off), 001
 //! (Teletype, automatic distribution) and 004 (Bitrix24, open line settings).
 //!
-//! Every step goes through [`Sim`], which after each input or tick also
+//! Every step goes through [`Sim`] (in `scenario_support`), which after each input or tick also
 //! - calls `verify_invariants`,
 //! - follows the decision stream like a host would and checks that it alone tells where every
 //!   conversation is (DESIGN: "The decision stream alone tells a host where every conversation
 //!   is"): an `assigned` never comes while someone still holds or is offered the conversation,
 //!   an `unassigned` names the holder, and the engine's own view agrees after every step.
-
-use std::collections::{BTreeMap, BTreeSet};
+//!
+//! Steps are written at minutes after [`base`]; decisions as `"<what>"`, without their time.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use routeline::{
-    ChannelConfig, ConversationState, ConversationView, CountTowardCap, Decision, DecisionKind,
-    Engine, Error, Input, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS, Mode,
-    OnExhausted, OperatorConfig, OperatorId, OperatorLoad, OperatorView, PinnedPolicy, Presence,
+    ChannelConfig, ConversationState, CountTowardCap, Decision, Engine, Error, Input, LineConfig,
+    MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS, Mode, OnExhausted, OperatorConfig, OperatorId,
+    OperatorLoad, PinnedPolicy, Presence,
 };
-use serde::Serialize;
+
+mod scenario_support;
+use scenario_support::{
+    NOTHING, Notation, When, chan, close, inc, inc_from, line, offline, online, op, op_cfg,
+    outbound, reply, spam, take, transfer_to,
+};
 
 #[path = "../examples/replay.rs"]
 #[allow(dead_code)]
@@ -37,96 +42,42 @@ fn t(mins: i64) -> DateTime<Utc> {
     base() + TimeDelta::minutes(mins)
 }
 
-/// A moment as minutes (or seconds) after the base time, for compact decision strings.
-fn rel(at: DateTime<Utc>) -> String {
-    let s = (at - base()).num_seconds();
-    if s % 60 == 0 {
-        format!("{}m", s / 60)
-    } else {
-        format!("{s}s")
+/// A step at minute `m`.
+impl When for i64 {
+    fn instant(self) -> DateTime<Utc> {
+        t(self)
     }
 }
+
+/// A step at an exact moment, for the seconds between minutes.
+impl When for DateTime<Utc> {
+    fn instant(self) -> DateTime<Utc> {
+        self
+    }
+}
+
+/// Decisions without their own time: `assigned k1 sales anna routed by 720m`, `queued k1 sales
+/// at_capacity`, …
+struct Minutes;
+
+impl Notation for Minutes {
+    /// A moment as minutes (or seconds) after the base time, for compact decision strings.
+    fn time(at: DateTime<Utc>) -> String {
+        let s = (at - base()).num_seconds();
+        if s % 60 == 0 {
+            format!("{}m", s / 60)
+        } else {
+            format!("{s}s")
+        }
+    }
+}
+
+type Sim = scenario_support::Sim<Minutes>;
 
 const TWELVE_HOURS: u32 = 43_200;
-const NOTHING: [&str; 0] = [];
-
-// ---- decisions as short strings -----------------------------------------------------------
-
-/// The wire name of a reason enum.
-fn name<T: Serialize>(x: &T) -> String {
-    serde_json::to_value(x)
-        .unwrap()
-        .as_str()
-        .expect("reasons serialise as strings")
-        .to_owned()
-}
-
-/// `assigned k1 sales anna routed by 720m`, `queued k1 sales at_capacity`, …
-fn show(kind: &DecisionKind) -> String {
-    match kind {
-        DecisionKind::Assigned {
-            conversation,
-            line,
-            operator,
-            reason,
-            answer_by,
-        } => {
-            let mut s = format!("assigned {conversation} {line} {operator} {}", name(reason));
-            if let Some(by) = answer_by {
-                s += &format!(" by {}", rel(*by));
-            }
-            s
-        }
-        DecisionKind::Offered {
-            conversation,
-            line,
-            operators,
-            expires_at,
-        } => {
-            let ops: Vec<&str> = operators.iter().map(|o| o.as_str()).collect();
-            let mut s = format!("offered {conversation} {line} [{}]", ops.join(" "));
-            if let Some(by) = expires_at {
-                s += &format!(" by {}", rel(*by));
-            }
-            s
-        }
-        DecisionKind::OfferWithdrawn {
-            conversation,
-            operator,
-            reason,
-        } => format!("withdrawn {conversation} {operator} {}", name(reason)),
-        DecisionKind::Unassigned {
-            conversation,
-            operator,
-            reason,
-        } => format!("unassigned {conversation} {operator} {}", name(reason)),
-        DecisionKind::Queued {
-            conversation,
-            line,
-            reason,
-        } => format!("queued {conversation} {line} {}", name(reason)),
-        DecisionKind::Closed {
-            conversation,
-            reason,
-        } => format!("closed {conversation} {}", name(reason)),
-        other => format!("{other:?}"),
-    }
-}
 
 // ---- inputs -------------------------------------------------------------------------------
 
-fn op(o: &str) -> Input {
-    Input::UpsertOperator(OperatorConfig::new(o))
-}
-fn op_cfg(cfg: OperatorConfig) -> Input {
-    Input::UpsertOperator(cfg)
-}
-fn line(cfg: LineConfig) -> Input {
-    Input::from(cfg)
-}
-fn chan(ch: &str, l: &str) -> Input {
-    Input::ConnectChannel(ChannelConfig::new(ch, l))
-}
 fn chan_ops(ch: &str, l: &str, ops: &[&str]) -> Input {
     Input::ConnectChannel(ChannelConfig::new(ch, l).operators(ops.iter().copied()))
 }
@@ -136,45 +87,8 @@ fn presence(o: &str, status: Presence) -> Input {
         status,
     }
 }
-fn online(o: &str) -> Input {
-    presence(o, Presence::Online)
-}
-fn offline(o: &str) -> Input {
-    presence(o, Presence::Offline)
-}
 fn away(o: &str) -> Input {
     presence(o, Presence::Away)
-}
-/// A message from client `c-<k>` on channel `wa`.
-fn inc(k: &str) -> Input {
-    Input::MessageIn {
-        conversation: k.into(),
-        client: format!("c-{k}").into(),
-        channel: "wa".into(),
-    }
-}
-fn inc_from(k: &str, client: &str, ch: &str) -> Input {
-    Input::MessageIn {
-        conversation: k.into(),
-        client: client.into(),
-        channel: ch.into(),
-    }
-}
-fn reply(k: &str, o: &str) -> Input {
-    Input::MessageOut {
-        conversation: k.into(),
-        operator: o.into(),
-        client: None,
-        channel: None,
-    }
-}
-fn outbound(k: &str, o: &str, client: &str, ch: &str) -> Input {
-    Input::MessageOut {
-        conversation: k.into(),
-        operator: o.into(),
-        client: Some(client.into()),
-        channel: Some(ch.into()),
-    }
 }
 fn accept(k: &str, o: &str) -> Input {
     Input::Accept {
@@ -182,34 +96,11 @@ fn accept(k: &str, o: &str) -> Input {
         operator: o.into(),
     }
 }
-fn take(k: &str, o: &str) -> Input {
-    Input::Take {
-        conversation: k.into(),
-        operator: o.into(),
-    }
-}
-fn transfer_to(k: &str, o: &str) -> Input {
-    Input::Transfer {
-        conversation: k.into(),
-        to_operator: Some(o.into()),
-        to_line: None,
-    }
-}
 fn transfer_line(k: &str, l: &str) -> Input {
     Input::Transfer {
         conversation: k.into(),
         to_operator: None,
         to_line: Some(l.into()),
-    }
-}
-fn close(k: &str) -> Input {
-    Input::Close {
-        conversation: k.into(),
-    }
-}
-fn spam(k: &str) -> Input {
-    Input::Spam {
-        conversation: k.into(),
     }
 }
 fn pin(client: &str, o: &str) -> Input {
@@ -266,234 +157,10 @@ fn renamed(mut cfg: LineConfig, id: &str) -> LineConfig {
 
 // ---- the harness --------------------------------------------------------------------------
 
-/// Where a host that only reads decisions believes a conversation is.
-#[derive(Clone, Debug, PartialEq)]
-enum Place {
-    /// Just left an operator or lost its last offer: the next decision must place it.
-    Limbo,
-    Waiting(String),
-    Assigned(String),
-    Offered(BTreeSet<String>),
-    Closed,
-}
-
-struct Sim {
-    e: Engine,
-    /// The decisions of the last step.
-    last: Vec<Decision>,
-    /// Every decision so far.
-    all: Vec<Decision>,
-    places: BTreeMap<String, Place>,
-}
-
 impl Sim {
-    fn new() -> Self {
-        Self {
-            e: Engine::new(),
-            last: Vec::new(),
-            all: Vec::new(),
-            places: BTreeMap::new(),
-        }
-    }
-
-    /// Applies an input at minute `m` that must succeed; returns the decisions it produced.
-    fn at(&mut self, m: i64, input: Input) -> Vec<String> {
-        self.at_time(t(m), input)
-    }
-
-    fn at_time(&mut self, now: DateTime<Utc>, input: Input) -> Vec<String> {
-        if let Err(e) = self.e.handle(now, input.clone()) {
-            panic!("{input:?} at {} failed: {e}", rel(now));
-        }
-        let out = self.collect();
-        // DESIGN §4.7: nothing is left due once an input has been handled.
-        if let (Some(next), Some(clock)) = (self.e.poll_timeout(), self.e.now()) {
-            assert!(
-                next > clock,
-                "poll_timeout {} is not after the clock",
-                rel(next)
-            );
-        }
-        out
-    }
-
-    /// `handle_timeout` at minute `m`.
-    fn tick(&mut self, m: i64) -> Vec<String> {
-        self.e.handle_timeout(t(m));
-        let out = self.collect();
-        if let Some(next) = self.e.poll_timeout() {
-            assert!(
-                next > t(m),
-                "poll_timeout {} not after tick {m}m",
-                rel(next)
-            );
-        }
-        out
-    }
-
-    /// Applies an input that must fail: returns the error, after checking that the engine is
-    /// exactly as it was and emitted nothing.
-    fn err(&mut self, m: i64, input: Input) -> Error {
-        let before = format!("{:?}", self.e);
-        let err = match self.e.handle(t(m), input.clone()) {
-            Ok(()) => panic!("{input:?} should fail"),
-            Err(e) => e,
-        };
-        assert_eq!(
-            format!("{:?}", self.e),
-            before,
-            "the failed input {input:?} changed the engine"
-        );
-        assert!(
-            self.e.poll_decision().is_none(),
-            "the failed input {input:?} emitted a decision"
-        );
-        self.check();
-        err
-    }
-
-    fn collect(&mut self) -> Vec<String> {
-        self.last.clear();
-        while let Some(d) = self.e.poll_decision() {
-            self.follow(&d);
-            self.last.push(d);
-        }
-        self.all.extend(self.last.iter().cloned());
-        self.check();
-        self.last.iter().map(|d| show(&d.kind)).collect()
-    }
-
     /// The `at` of every decision of the last step.
     fn ats(&self) -> Vec<DateTime<Utc>> {
         self.last.iter().map(|d| d.at).collect()
-    }
-
-    /// Follows one decision as a host would, failing on any that a host could not follow.
-    fn follow(&mut self, d: &Decision) {
-        let s = show(&d.kind);
-        match &d.kind {
-            DecisionKind::Assigned {
-                conversation,
-                operator,
-                ..
-            } => {
-                match self.places.get(conversation.as_str()) {
-                    Some(Place::Assigned(o)) => {
-                        panic!("`{s}` while {o} still holds it (no `unassigned` first)")
-                    }
-                    Some(Place::Offered(ops)) if ops.iter().any(|o| o != operator.as_str()) => {
-                        panic!("`{s}` while still offered to {ops:?} (no `offer_withdrawn` first)")
-                    }
-                    _ => {}
-                }
-                self.places.insert(
-                    conversation.to_string(),
-                    Place::Assigned(operator.to_string()),
-                );
-            }
-            DecisionKind::Offered {
-                conversation,
-                operators,
-                ..
-            } => {
-                if let Some(p @ (Place::Assigned(_) | Place::Offered(_))) =
-                    self.places.get(conversation.as_str())
-                {
-                    panic!("`{s}` while {p:?}");
-                }
-                self.places.insert(
-                    conversation.to_string(),
-                    Place::Offered(operators.iter().map(|o| o.to_string()).collect()),
-                );
-            }
-            DecisionKind::OfferWithdrawn {
-                conversation,
-                operator,
-                ..
-            } => match self.places.get_mut(conversation.as_str()) {
-                Some(Place::Offered(ops)) if ops.contains(operator.as_str()) => {
-                    ops.remove(operator.as_str());
-                    if ops.is_empty() {
-                        self.places.insert(conversation.to_string(), Place::Limbo);
-                    }
-                }
-                p => panic!("`{s}` while {p:?}"),
-            },
-            DecisionKind::Unassigned {
-                conversation,
-                operator,
-                ..
-            } => match self.places.get(conversation.as_str()) {
-                Some(Place::Assigned(o)) if o == operator.as_str() => {
-                    self.places.insert(conversation.to_string(), Place::Limbo);
-                }
-                p => panic!("`{s}` while {p:?}"),
-            },
-            DecisionKind::Queued {
-                conversation, line, ..
-            } => {
-                if let Some(p @ (Place::Assigned(_) | Place::Offered(_))) =
-                    self.places.get(conversation.as_str())
-                {
-                    panic!("`{s}` while {p:?}");
-                }
-                self.places
-                    .insert(conversation.to_string(), Place::Waiting(line.to_string()));
-            }
-            DecisionKind::Closed { conversation, .. } => {
-                self.places.insert(conversation.to_string(), Place::Closed);
-            }
-            _ => {}
-        }
-    }
-
-    /// The engine's invariants, and the host's picture against the engine's own view.
-    fn check(&self) {
-        if let Err(e) = self.e.verify_invariants() {
-            panic!("invariant broken: {e}");
-        }
-        for k in self.e.conversations() {
-            assert!(
-                self.places.contains_key(k.as_str()),
-                "{k} exists but no decision ever placed it"
-            );
-        }
-        for (k, place) in &self.places {
-            let v = self
-                .e
-                .conversation(k)
-                .unwrap_or_else(|| panic!("decisions name {k} but the engine does not know it"));
-            let agrees = match place {
-                Place::Limbo => false,
-                Place::Waiting(l) => v.state == ConversationState::Waiting && v.line.as_str() == l,
-                Place::Assigned(o) => {
-                    v.state == ConversationState::Assigned
-                        && v.operator.as_ref().map(|x| x.as_str()) == Some(o.as_str())
-                }
-                Place::Offered(ops) => {
-                    v.state == ConversationState::Offered
-                        && v.offered_to
-                            .iter()
-                            .map(|o| o.to_string())
-                            .collect::<BTreeSet<_>>()
-                            == *ops
-                }
-                Place::Closed => v.state == ConversationState::Closed,
-            };
-            assert!(
-                agrees,
-                "decisions say {k} is {place:?}, the engine says {:?} (operator {:?}, offered to {:?}, line {})",
-                v.state, v.operator, v.offered_to, v.line
-            );
-        }
-    }
-
-    fn conv(&self, k: &str) -> ConversationView {
-        self.e.conversation(k).expect("known conversation")
-    }
-
-    fn op(&self, o: &str) -> OperatorView {
-        self.e.operator(o).expect("known operator")
     }
 
     fn holder(&self, k: &str) -> Option<String> {
@@ -504,15 +171,6 @@ impl Sim {
         self.conv(k).deadline
     }
 
-    fn waiting(&self, l: &str) -> Vec<String> {
-        self.e
-            .waiting(l)
-            .expect("known line")
-            .iter()
-            .map(|w| w.conversation.to_string())
-            .collect()
-    }
-
     fn open_load(&self, o: &str) -> u32 {
         self.op(o).load.open
     }
@@ -521,15 +179,7 @@ impl Sim {
 /// Operators created in this order and online, `line` upserted and channel `wa` connected to
 /// it, all at minute 0 and without a decision.
 fn world(cfg: LineConfig, ops: &[&str]) -> Sim {
-    let mut s = Sim::new();
-    for o in ops {
-        assert_eq!(s.at(0, op(o)), NOTHING);
-        assert_eq!(s.at(0, online(o)), NOTHING);
-    }
-    let id = cfg.line.to_string();
-    assert_eq!(s.at(0, line(cfg)), NOTHING);
-    assert_eq!(s.at(0, chan("wa", &id)), NOTHING);
-    s
+    Sim::world(0, cfg, ops)
 }
 
 // =============================================================================================
@@ -2879,7 +2529,7 @@ fn deadlines_fire_as_of_their_own_time_in_deadline_order() {
         &["anna", "boris", "carol"],
     );
     s.at(0, inc("k1"));
-    s.at_time(t(0) + TimeDelta::seconds(30), inc("k2"));
+    s.at(t(0) + TimeDelta::seconds(30), inc("k2"));
     assert_eq!(
         s.tick(2),
         [
@@ -3525,7 +3175,7 @@ fn accept_at_the_very_deadline_is_too_late() {
         }
     );
     assert_eq!(
-        s.at_time(t(1) - TimeDelta::seconds(1), accept("k1", "anna")),
+        s.at(t(1) - TimeDelta::seconds(1), accept("k1", "anna")),
         NOTHING
     );
     assert_eq!(s.holder("k1").as_deref(), Some("anna"));
