@@ -88,14 +88,14 @@ impl State {
         }
         if let Some(at) = self.after(secs) {
             let key = self.timers.schedule(at, Timer::Unanswered(c));
-            self.convs[c as usize].unanswered_timer = Some(key);
+            self.convs[c as usize].unanswered_timer = Some(Box::new(key));
         }
     }
 
     /// An operator answered (or the conversation closed): the streak ends.
     pub(crate) fn stop_unanswered(&mut self, c: ConvIdx) {
         if let Some(key) = self.convs[c as usize].unanswered_timer.take() {
-            self.timers.cancel(key);
+            self.timers.cancel(*key);
         }
     }
 

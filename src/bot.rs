@@ -79,7 +79,7 @@ impl State {
             .map(|at| self.timers.schedule(at, Timer::Bot(c)));
         self.line_mut(line).with_bot += 1;
         self.convs[c as usize].state = ConvState::WithBot {
-            bot: bot.bot.clone(),
+            bot: bot.bot.as_str().into(),
             deadline,
         };
         self.emit(DecisionKind::BotAssigned {
@@ -96,7 +96,7 @@ impl State {
         };
         self.emit(DecisionKind::BotLeft {
             conversation: self.conv_name(c),
-            bot,
+            bot: bot.into(),
             reason,
         });
         let line = self.convs[c as usize].line;

@@ -405,9 +405,9 @@ impl State {
                 _ => None,
             };
             let others = [
-                conv.sla.map(|p| p.timer),
-                conv.unanswered_timer,
-                conv.inactivity_timer,
+                conv.sla.as_ref().map(|p| p.timer),
+                conv.unanswered_timer.as_deref().copied(),
+                conv.inactivity_timer.as_deref().copied(),
             ];
             for k in std::iter::once(key).chain(others).flatten() {
                 expected += 1;

@@ -110,12 +110,15 @@ impl Engine {
         if self.st.clock.is_some_and(|c| now < c) {
             return;
         }
-        let now = match self.st.beyond_catch_up(now) {
+        let until = match self.st.beyond_catch_up(now) {
             Some((clock, _)) => clock + TimeDelta::seconds(Self::MAX_CATCH_UP_SECS),
             None => now,
         };
-        self.st.fire_due(now);
-        self.st.clock = Some(now);
+        self.st.fire_due(until);
+        // Where nothing is left to fire by `now`, time reaches it; otherwise the clock stays at
+        // the end of the span caught up.
+        let done = self.st.timers.next().is_none_or(|t| t > now);
+        self.st.clock = Some(if done { now } else { until });
     }
 
     /// The next decision, oldest first; `None` when all have been drained.
@@ -198,7 +201,7 @@ impl State {
             | ConvState::WithBot { deadline, .. } => due(*deadline),
             _ => false,
         };
-        if own || due(conv.inactivity_timer) {
+        if own || due(conv.inactivity_timer.as_deref().copied()) {
             return true;
         }
         let Some(operator) = accepting else {
@@ -214,7 +217,7 @@ impl State {
         }
         let holders: Vec<u32> = match &conv.state {
             ConvState::Assigned { op, .. } => vec![*op],
-            ConvState::Offered { ops, .. } => ops.clone(),
+            ConvState::Offered { ops, .. } => ops.to_vec(),
             _ => Vec::new(),
         };
         holders

@@ -293,7 +293,7 @@ impl Engine {
             offered_to,
             awaiting_reply: conv.awaiting_reply,
             answered: conv.answered,
-            sla_due: conv.sla.map(|p| (p.kind, p.due)),
+            sla_due: conv.sla.as_ref().map(|p| (p.kind, p.due)),
             rating: conv.rating,
         })
     }

@@ -59,7 +59,7 @@ impl State {
         if let Some(secs) = self.line(line).config.auto_close_after_secs {
             if let Some(at) = self.after(secs) {
                 let key = self.timers.schedule(at, Timer::Inactivity(c));
-                self.convs[c as usize].inactivity_timer = Some(key);
+                self.convs[c as usize].inactivity_timer = Some(Box::new(key));
             }
         }
     }
@@ -67,7 +67,7 @@ impl State {
     /// The client wrote (or the conversation closed): no inactivity close.
     pub(crate) fn stop_inactivity(&mut self, c: ConvIdx) {
         if let Some(key) = self.convs[c as usize].inactivity_timer.take() {
-            self.timers.cancel(key);
+            self.timers.cancel(*key);
         }
     }
 

@@ -324,7 +324,7 @@ impl State {
         let ConvState::Offered { ops, .. } = &mut self.convs[c as usize].state else {
             return;
         };
-        ops.retain(|&x| x != o);
+        *ops = ops.iter().copied().filter(|&x| x != o).collect();
         let empty = ops.is_empty();
         self.ops[o as usize].offers.remove(&c);
         self.emit_withdrawn(c, o, reason);
@@ -376,7 +376,7 @@ impl State {
             ConvState::WithBot { bot, .. } => {
                 self.emit(DecisionKind::BotLeft {
                     conversation: self.conv_name(c),
-                    bot,
+                    bot: bot.into(),
                     reason: BotLeftReason::Handoff,
                 });
                 None

@@ -50,7 +50,7 @@ impl State {
         };
         if let Some(due) = due {
             let timer = self.timers.schedule(due, Timer::Sla(c));
-            self.convs[c as usize].sla = Some(SlaPending { kind, due, timer });
+            self.convs[c as usize].sla = Some(Box::new(SlaPending { kind, due, timer }));
         }
     }
 

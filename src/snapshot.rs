@@ -372,9 +372,15 @@ impl State {
         for c in 0..self.convs.len() as u32 {
             let conv = &self.convs[c as usize];
             let keys = [
-                (conv.sla.map(|p| p.timer), Timer::Sla(c)),
-                (conv.unanswered_timer, Timer::Unanswered(c)),
-                (conv.inactivity_timer, Timer::Inactivity(c)),
+                (conv.sla.as_ref().map(|p| p.timer), Timer::Sla(c)),
+                (
+                    conv.unanswered_timer.as_deref().copied(),
+                    Timer::Unanswered(c),
+                ),
+                (
+                    conv.inactivity_timer.as_deref().copied(),
+                    Timer::Inactivity(c),
+                ),
             ];
             for (key, timer) in keys {
                 if let Some(key) = key {
