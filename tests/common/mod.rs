@@ -1,6 +1,7 @@
-//! Shared generators for the property and hostile-input tests: random `(time, Input)`
-//! sequences over a small universe of ids, so that operators, lines, channels, clients and
-//! conversations interact often.
+//! Shared generators for the property, hostile-input, snapshot and differential tests: random
+//! `(time, Input)` sequences over a small universe of ids, so that operators, lines, channels,
+//! clients and conversations interact often; and builders of each kind of input from
+//! strategies for the ids it names (`*_of`), which the differential test aims at what exists.
 
 #![allow(dead_code)]
 
@@ -73,7 +74,8 @@ impl Step {
     }
 }
 
-fn weighted<T: Clone + fmt::Debug + 'static>(items: Vec<(u32, T)>) -> BoxedStrategy<T> {
+/// One of `items`, chosen by weight.
+pub fn weighted<T: Clone + fmt::Debug + 'static>(items: Vec<(u32, T)>) -> BoxedStrategy<T> {
     Union::new_weighted(
         items
             .into_iter()
@@ -120,7 +122,13 @@ fn conv_index() -> BoxedStrategy<usize> {
     (0..CONVS.len()).boxed()
 }
 
-fn small_cap() -> BoxedStrategy<Option<u32>> {
+/// A conversation id.
+pub fn conv() -> BoxedStrategy<String> {
+    conv_index().prop_map(|i| CONVS[i].0.to_string()).boxed()
+}
+
+/// A cap: mostly none or small.
+pub fn small_cap() -> BoxedStrategy<Option<u32>> {
     weighted(vec![
         (4, None),
         (1, Some(0)),
@@ -165,7 +173,7 @@ pub fn operator_config() -> BoxedStrategy<OperatorConfig> {
         .boxed()
 }
 
-fn queue_entry() -> BoxedStrategy<QueueEntry> {
+pub fn queue_entry() -> BoxedStrategy<QueueEntry> {
     prop_oneof![
         4 => op().prop_map(|o| QueueEntry::Operator(o.into())),
         1 => group().prop_map(|g| QueueEntry::Group { group: g.into() }),
@@ -175,19 +183,20 @@ fn queue_entry() -> BoxedStrategy<QueueEntry> {
     .boxed()
 }
 
-/// The time-aware settings of a line, each present now and then.
+/// The time-aware settings of a line.
 #[derive(Clone, Debug)]
 pub struct LineExtras {
-    schedule: Option<ScheduleConfig>,
-    auto_replies: Option<AutoReplies>,
-    sla: Option<SlaConfig>,
-    bot: Option<BotConfig>,
-    rating: Option<RatingConfig>,
-    auto_close_after_secs: Option<u32>,
+    pub schedule: Option<ScheduleConfig>,
+    pub auto_replies: Option<AutoReplies>,
+    pub sla: Option<SlaConfig>,
+    pub bot: Option<BotConfig>,
+    pub rating: Option<RatingConfig>,
+    pub auto_close_after_secs: Option<u32>,
 }
 
 impl LineExtras {
-    fn apply(self, cfg: &mut LineConfig) {
+    /// Sets the line's time-aware settings to these.
+    pub fn apply(self, cfg: &mut LineConfig) {
         cfg.schedule = self.schedule;
         cfg.auto_replies = self.auto_replies;
         cfg.sla = self.sla;
@@ -343,11 +352,25 @@ pub fn line_config() -> BoxedStrategy<LineConfig> {
 }
 
 pub fn line_config_modes(modes: Vec<Mode>) -> BoxedStrategy<LineConfig> {
+    (line_core(modes, offer_timeout()), line_extras())
+        .prop_map(|(mut cfg, extras)| {
+            extras.apply(&mut cfg);
+            cfg
+        })
+        .boxed()
+}
+
+/// A line's routing settings (no time-aware ones): one of `modes`, offer timeouts from
+/// `timeout`, everything else anything.
+pub fn line_core(
+    modes: Vec<Mode>,
+    timeout: BoxedStrategy<Option<u32>>,
+) -> BoxedStrategy<LineConfig> {
     (
         line(),
         select(modes),
         prop::collection::vec(queue_entry(), 0..=5),
-        offer_timeout(),
+        timeout,
         small_cap(),
         select(vec![
             PinnedPolicy::Always,
@@ -367,23 +390,9 @@ pub fn line_config_modes(modes: Vec<Mode>) -> BoxedStrategy<LineConfig> {
             CountTowardCap::Unanswered,
         ]),
         any::<bool>(),
-        line_extras(),
     )
         .prop_map(
-            |(
-                id,
-                mode,
-                queue,
-                timeout,
-                cap,
-                pinned,
-                check,
-                workday,
-                exhausted,
-                count,
-                last,
-                extras,
-            )| {
+            |(id, mode, queue, timeout, cap, pinned, check, workday, exhausted, count, last)| {
                 let mut cfg = LineConfig::new(id.as_str());
                 cfg.mode = mode;
                 cfg.queue = queue;
@@ -395,7 +404,6 @@ pub fn line_config_modes(modes: Vec<Mode>) -> BoxedStrategy<LineConfig> {
                 cfg.on_exhausted = exhausted;
                 cfg.count_toward_cap = count;
                 cfg.prefer_last_operator = last;
-                extras.apply(&mut cfg);
                 cfg
             },
         )
@@ -403,9 +411,14 @@ pub fn line_config_modes(modes: Vec<Mode>) -> BoxedStrategy<LineConfig> {
 }
 
 pub fn channel_config() -> BoxedStrategy<ChannelConfig> {
+    channel_config_on(line())
+}
+
+/// A channel connected to a line `line` gives.
+pub fn channel_config_on(line: BoxedStrategy<String>) -> BoxedStrategy<ChannelConfig> {
     (
         channel(),
-        line(),
+        line,
         weighted(vec![
             (3, None),
             (1, Some("whatsapp")),
@@ -426,7 +439,7 @@ pub fn channel_config() -> BoxedStrategy<ChannelConfig> {
         .boxed()
 }
 
-fn presence() -> BoxedStrategy<Presence> {
+pub fn presence() -> BoxedStrategy<Presence> {
     weighted(vec![
         (4, Presence::Online),
         (1, Presence::Away),
@@ -437,40 +450,31 @@ fn presence() -> BoxedStrategy<Presence> {
 /// An absence with times relative to [`epoch`] (rebased onto the step's time later):
 /// mostly valid windows around "now", sometimes empty or reversed ones.
 fn absence() -> BoxedStrategy<Input> {
-    (
+    absence_of(
         op(),
-        -7200i64..=10_800,
+        (-7200i64..=10_800).boxed(),
         prop_oneof![
             6 => 1i64..=14_400,
             1 => Just(0i64),
             1 => -3600i64..=-1,
-        ],
+        ]
+        .boxed(),
     )
-        .prop_map(|(o, from, len)| {
-            let from = epoch() + TimeDelta::seconds(from);
-            Input::Absence {
-                operator: o.into(),
-                from,
-                until: from + TimeDelta::seconds(len),
-            }
-        })
-        .boxed()
 }
 
 fn message_in() -> BoxedStrategy<Input> {
-    prop_oneof![
-        5 => conv_index().prop_map(|i| {
-            let (v, cl, ch) = CONVS[i];
-            Input::MessageIn { conversation: v.into(), client: cl.into(), channel: ch.into() }
-        }),
-        // Another client or channel than the conversation's usual one.
-        1 => (conv_index(), client(), channel()).prop_map(|(i, cl, ch)| Input::MessageIn {
-            conversation: CONVS[i].0.into(),
-            client: cl.into(),
-            channel: ch.into(),
-        }),
-    ]
-    .boxed()
+    message_in_of(
+        prop_oneof![
+            5 => conv_index().prop_map(|i| {
+                let (v, cl, ch) = CONVS[i];
+                (v.to_string(), cl.to_string(), ch.to_string())
+            }),
+            // Another client or channel than the conversation's usual one.
+            1 => (conv_index(), client(), channel())
+                .prop_map(|(i, cl, ch)| (CONVS[i].0.to_string(), cl, ch)),
+        ]
+        .boxed(),
+    )
 }
 
 fn message_out() -> BoxedStrategy<Input> {
@@ -493,9 +497,161 @@ fn message_out() -> BoxedStrategy<Input> {
         .boxed()
 }
 
-fn transfer() -> BoxedStrategy<Input> {
-    (conv_index(), op(), line(), 0u8..8)
-        .prop_map(|(i, o, l, shape)| {
+/// Any input, weighted toward the ones that make conversations move.
+pub fn input() -> BoxedStrategy<Input> {
+    Union::new_weighted(vec![
+        (5, operator_config().prop_map(Input::UpsertOperator).boxed()),
+        (1, remove_operator_of(op())),
+        (5, line_config().prop_map(Input::from).boxed()),
+        (1, remove_line_of(line())),
+        (4, channel_config().prop_map(Input::ConnectChannel).boxed()),
+        (2, disconnect_channel_of(channel())),
+        (3, pin_client_of(client(), op())),
+        (1, unpin_client_of(client())),
+        (10, presence_of(op(), presence())),
+        (3, workday_started_of(op())),
+        (2, workday_ended_of(op())),
+        (3, absence()),
+        (1, clear_absences_of(op())),
+        (16, message_in()),
+        (7, message_out()),
+        (10, accept_of((conv(), op()).boxed())),
+        (3, take_of(conv(), op())),
+        (4, transfer_of(conv(), op(), line())),
+        (5, close_of(conv())),
+        (1, spam_of(conv())),
+        (2, bot_handoff_of(conv())),
+        (
+            2,
+            rating_of(
+                conv(),
+                weighted(vec![(1, 0u8), (5, 1), (2, 3), (5, 5), (1, 6)]),
+            ),
+        ),
+        (3, Just(Input::Tick).boxed()),
+    ])
+    .boxed()
+}
+
+// ---- one kind of input, from strategies for the ids it names -------------------------------
+
+pub fn remove_operator_of(op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    op.prop_map(|o| Input::RemoveOperator { operator: o.into() })
+        .boxed()
+}
+
+pub fn remove_line_of(line: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    line.prop_map(|l| Input::RemoveLine { line: l.into() })
+        .boxed()
+}
+
+pub fn disconnect_channel_of(channel: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    channel
+        .prop_map(|c| Input::DisconnectChannel { channel: c.into() })
+        .boxed()
+}
+
+pub fn pin_client_of(
+    client: BoxedStrategy<String>,
+    op: BoxedStrategy<String>,
+) -> BoxedStrategy<Input> {
+    (client, op)
+        .prop_map(|(c, o)| Input::PinClient {
+            client: c.into(),
+            operator: o.into(),
+        })
+        .boxed()
+}
+
+pub fn unpin_client_of(client: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    client
+        .prop_map(|c| Input::UnpinClient { client: c.into() })
+        .boxed()
+}
+
+pub fn presence_of(
+    op: BoxedStrategy<String>,
+    status: BoxedStrategy<Presence>,
+) -> BoxedStrategy<Input> {
+    (op, status)
+        .prop_map(|(o, s)| Input::Presence {
+            operator: o.into(),
+            status: s,
+        })
+        .boxed()
+}
+
+pub fn workday_started_of(op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    op.prop_map(|o| Input::WorkdayStarted { operator: o.into() })
+        .boxed()
+}
+
+pub fn workday_ended_of(op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    op.prop_map(|o| Input::WorkdayEnded { operator: o.into() })
+        .boxed()
+}
+
+/// An absence from `from` seconds after [`epoch`] lasting `len` seconds: [`step_at`] moves it
+/// to lie around the step's time.
+pub fn absence_of(
+    op: BoxedStrategy<String>,
+    from: BoxedStrategy<i64>,
+    len: BoxedStrategy<i64>,
+) -> BoxedStrategy<Input> {
+    (op, from, len)
+        .prop_map(|(o, from, len)| {
+            let from = epoch() + TimeDelta::seconds(from);
+            Input::Absence {
+                operator: o.into(),
+                from,
+                until: from + TimeDelta::seconds(len),
+            }
+        })
+        .boxed()
+}
+
+pub fn clear_absences_of(op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    op.prop_map(|o| Input::ClearAbsences { operator: o.into() })
+        .boxed()
+}
+
+/// A `message_in` about `(conversation, client, channel)`.
+pub fn message_in_of(target: BoxedStrategy<(String, String, String)>) -> BoxedStrategy<Input> {
+    target
+        .prop_map(|(v, cl, ch)| Input::MessageIn {
+            conversation: v.into(),
+            client: cl.into(),
+            channel: ch.into(),
+        })
+        .boxed()
+}
+
+/// An `accept` of `(conversation, operator)`.
+pub fn accept_of(pair: BoxedStrategy<(String, String)>) -> BoxedStrategy<Input> {
+    pair.prop_map(|(c, o)| Input::Accept {
+        conversation: c.into(),
+        operator: o.into(),
+    })
+    .boxed()
+}
+
+pub fn take_of(conv: BoxedStrategy<String>, op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    (conv, op)
+        .prop_map(|(c, o)| Input::Take {
+            conversation: c.into(),
+            operator: o.into(),
+        })
+        .boxed()
+}
+
+/// A transfer to an operator or to a line, sometimes (an error) to both or to neither.
+pub fn transfer_of(
+    conv: BoxedStrategy<String>,
+    op: BoxedStrategy<String>,
+    line: BoxedStrategy<String>,
+) -> BoxedStrategy<Input> {
+    (conv, op, line, 0u8..8)
+        .prop_map(|(c, o, l, shape)| {
             let (to_operator, to_line) = match shape {
                 0..=2 => (Some(o.into()), None),
                 3..=5 => (None, Some(l.into())),
@@ -503,7 +659,7 @@ fn transfer() -> BoxedStrategy<Input> {
                 _ => (None, None),
             };
             Input::Transfer {
-                conversation: CONVS[i].0.into(),
+                conversation: c.into(),
                 to_operator,
                 to_line,
             }
@@ -511,130 +667,34 @@ fn transfer() -> BoxedStrategy<Input> {
         .boxed()
 }
 
-/// Any input, weighted toward the ones that make conversations move.
-pub fn input() -> BoxedStrategy<Input> {
-    let conv = || conv_index().prop_map(|i| CONVS[i].0.to_string());
-    Union::new_weighted(vec![
-        (5, operator_config().prop_map(Input::UpsertOperator).boxed()),
-        (
-            1,
-            op().prop_map(|o| Input::RemoveOperator { operator: o.into() })
-                .boxed(),
-        ),
-        (5, line_config().prop_map(Input::from).boxed()),
-        (
-            1,
-            line()
-                .prop_map(|l| Input::RemoveLine { line: l.into() })
-                .boxed(),
-        ),
-        (4, channel_config().prop_map(Input::ConnectChannel).boxed()),
-        (
-            2,
-            channel()
-                .prop_map(|c| Input::DisconnectChannel { channel: c.into() })
-                .boxed(),
-        ),
-        (
-            3,
-            (client(), op())
-                .prop_map(|(c, o)| Input::PinClient {
-                    client: c.into(),
-                    operator: o.into(),
-                })
-                .boxed(),
-        ),
-        (
-            1,
-            client()
-                .prop_map(|c| Input::UnpinClient { client: c.into() })
-                .boxed(),
-        ),
-        (
-            10,
-            (op(), presence())
-                .prop_map(|(o, s)| Input::Presence {
-                    operator: o.into(),
-                    status: s,
-                })
-                .boxed(),
-        ),
-        (
-            3,
-            op().prop_map(|o| Input::WorkdayStarted { operator: o.into() })
-                .boxed(),
-        ),
-        (
-            2,
-            op().prop_map(|o| Input::WorkdayEnded { operator: o.into() })
-                .boxed(),
-        ),
-        (3, absence()),
-        (
-            1,
-            op().prop_map(|o| Input::ClearAbsences { operator: o.into() })
-                .boxed(),
-        ),
-        (16, message_in()),
-        (7, message_out()),
-        (
-            10,
-            (conv(), op())
-                .prop_map(|(c, o)| Input::Accept {
-                    conversation: c.into(),
-                    operator: o.into(),
-                })
-                .boxed(),
-        ),
-        (
-            3,
-            (conv(), op())
-                .prop_map(|(c, o)| Input::Take {
-                    conversation: c.into(),
-                    operator: o.into(),
-                })
-                .boxed(),
-        ),
-        (4, transfer()),
-        (
-            5,
-            conv()
-                .prop_map(|c| Input::Close {
-                    conversation: c.into(),
-                })
-                .boxed(),
-        ),
-        (
-            1,
-            conv()
-                .prop_map(|c| Input::Spam {
-                    conversation: c.into(),
-                })
-                .boxed(),
-        ),
-        (
-            2,
-            conv()
-                .prop_map(|c| Input::BotHandoff {
-                    conversation: c.into(),
-                })
-                .boxed(),
-        ),
-        (
-            2,
-            (
-                conv(),
-                weighted(vec![(1, 0u8), (5, 1), (2, 3), (5, 5), (1, 6)]),
-            )
-                .prop_map(|(c, score)| Input::Rating {
-                    conversation: c.into(),
-                    score,
-                })
-                .boxed(),
-        ),
-        (3, Just(Input::Tick).boxed()),
-    ])
+pub fn close_of(conv: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    conv.prop_map(|c| Input::Close {
+        conversation: c.into(),
+    })
     .boxed()
+}
+
+pub fn spam_of(conv: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    conv.prop_map(|c| Input::Spam {
+        conversation: c.into(),
+    })
+    .boxed()
+}
+
+pub fn bot_handoff_of(conv: BoxedStrategy<String>) -> BoxedStrategy<Input> {
+    conv.prop_map(|c| Input::BotHandoff {
+        conversation: c.into(),
+    })
+    .boxed()
+}
+
+pub fn rating_of(conv: BoxedStrategy<String>, score: BoxedStrategy<u8>) -> BoxedStrategy<Input> {
+    (conv, score)
+        .prop_map(|(c, score)| Input::Rating {
+            conversation: c.into(),
+            score,
+        })
+        .boxed()
 }
 
 /// A world to route in: operators o1–o4 (o5 sometimes), lines l1 and l2 (with valid offer

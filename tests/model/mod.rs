@@ -22,12 +22,15 @@
 //! Ordering conventions the documents leave open follow the engine:
 //! - one sequence number orders waiting entries, assignments ("least recently assigned") and
 //!   operator creation (group members follow it);
-//! - deadlines due at the same instant fire in the order they were scheduled, whatever their
-//!   kind (offers, absences, automatic replies, response targets, the bot's turn, the
-//!   inactivity close) — except a line's opening or closing, which comes first (below);
+//! - at one instant, the lines' openings and closings fire first (in the order they were
+//!   scheduled), so that everything else of that instant sees each line as its hours say;
+//!   once the last of them has fired, the lines that opened then route their waiting
+//!   conversations, longest waiting first across those lines, before any other deadline of
+//!   the instant fires; the other deadlines of the instant (offers, absences, automatic
+//!   replies, response targets, the bot's turn, the inactivity close) then fire in the order
+//!   they were scheduled;
 //! - a line's open or closed state changes when its own deadline fires (or an upsert changes
-//!   its hours); a line that opens routes its waiting conversations once every deadline of
-//!   that instant has fired, longest waiting first across all the lines that opened then;
+//!   its hours);
 //! - when one input affects several conversations of an operator, their conversations are
 //!   handled in order of first mention, then their offers;
 //! - an operator becomes "not yet tried" again for a conversation when they come back under
@@ -38,19 +41,16 @@
 //! - a new or reopened session (a client's message) does, in this order: the `welcome` and
 //!   `off_hours` replies, starts the first-response target and the `unanswered` clock, then
 //!   meets the bot or is routed; an operator's answer credits a running target, ends the
-//!   unanswered streak and restarts the inactivity clock.
+//!   unanswered streak and restarts the inactivity clock;
+//! - one call catches up at most [`MAX_CATCH_UP`] (30 days) past the clock while a deadline is
+//!   pending by its time: `handle` refuses an input stamped later than that
+//!   ([`ModelError::TooFarAhead`]) and `handle_timeout` fires only what is due by then, and
+//!   stops there unless that left nothing due by its time.
 //!
 //! Where the engine was found to contradict DESIGN.md the model follows DESIGN.md: an
 //! unanswered assignment that reaches its deadline is planned anew as if its holder had
 //! already let go of it, so in mode `all` the holder, who has room again, is among those the
 //! renewed offer goes to ("renewed to whoever is eligible then").
-//!
-//! Likewise where it contradicts the README's "while a line is closed nothing is routed
-//! automatically": the engine fires the deadlines of one instant strictly in scheduling order,
-//! so one scheduled before the line's own opening or closing was last (re)set still sees the
-//! line as it was. The model lets a line's opening or closing at an instant take effect
-//! before the other deadlines of that instant; [`Model::set_engine_order`] gives the engine's
-//! order, for telling the inputs where the two differ.
 
 #![allow(dead_code)]
 
@@ -327,12 +327,35 @@ pub mod hours {
 
 use hours::Hours;
 
-/// Why the model rejected an input (only whether it did is compared with the engine).
+/// How far past its clock one call catches up while a deadline is pending: 30 days, the
+/// engine's `Engine::MAX_CATCH_UP_SECS` (written out here, not borrowed, like every rule of
+/// the model).
+pub const MAX_CATCH_UP: TimeDelta = TimeDelta::days(30);
+
+/// Why the model rejected an input.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModelError(pub String);
+pub enum ModelError {
+    /// The input itself is wrong: an unknown id, an invalid setting, a conversation in the
+    /// wrong state … (only that it was rejected is compared with the engine).
+    Invalid(String),
+    /// The input is stamped more than [`MAX_CATCH_UP`] past the clock while a deadline is
+    /// pending by then (the engine's `Error::TooFarAhead`).
+    TooFarAhead,
+}
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelError::Invalid(why) => f.write_str(why),
+            ModelError::TooFarAhead => {
+                f.write_str("more than 30 days past the clock with a deadline pending")
+            }
+        }
+    }
+}
 
 fn err<T>(msg: impl Into<String>) -> Result<T, ModelError> {
-    Err(ModelError(msg.into()))
+    Err(ModelError::Invalid(msg.into()))
 }
 
 #[derive(Clone, Debug)]
@@ -574,21 +597,11 @@ pub struct Model {
     /// The last closed-period id given out.
     periods: u64,
     /// Lines that opened at the instant whose deadlines are firing: their waiting
-    /// conversations are placed once the instant is over.
+    /// conversations are placed once the last opening or closing of that instant has fired.
     opened: Vec<String>,
     /// Breaches of "nothing routed automatically while a line is closed", found by
     /// evaluating the line's hours afresh whenever something is routed.
     violations: Vec<String>,
-    /// Fire the deadlines of one instant strictly in the order they were scheduled, a line's
-    /// opening or closing included, as the engine does (see [`Model::set_engine_order`]).
-    engine_order: bool,
-    /// A line's opening or closing fired before a deadline of the same instant that was
-    /// scheduled earlier (which `engine_order` would have fired first).
-    reordered: bool,
-    /// At an instant where a line opened with conversations waiting, a later deadline of the
-    /// same instant, not its last, may have made room for them (see
-    /// [`Model::take_room_while_opening`]).
-    room_while_opening: bool,
 }
 
 impl Model {
@@ -600,8 +613,12 @@ impl Model {
 
     /// Applies one input at `now` (never before the model's clock). A rejected input changes
     /// nothing at all: it is validated before anything changes, and when deadlines must fire
-    /// first the work is done on a copy that is kept only on success.
+    /// first the work is done on a copy that is kept only on success. An input stamped more
+    /// than [`MAX_CATCH_UP`] past the clock while a deadline is pending by then is refused.
     pub fn handle(&mut self, now: DateTime<Utc>, input: &Input) -> Result<(), ModelError> {
+        if self.catch_up_limit(now).is_some() {
+            return Err(ModelError::TooFarAhead);
+        }
         let at = match self.clock {
             Some(clock) if clock > now => clock,
             _ => now,
@@ -630,47 +647,26 @@ impl Model {
         std::mem::take(&mut self.violations)
     }
 
-    /// By default a line's opening or closing at an instant takes effect before the other
-    /// deadlines of that instant: whatever happens at that instant sees the line as its
-    /// hours say. With `engine_order`, deadlines of one instant fire strictly in the order
-    /// they were scheduled, as the engine does, so those scheduled before the line's own
-    /// deadline was (re)set still see the line as it was — for finding the inputs where the
-    /// two differ.
-    pub fn set_engine_order(&mut self, engine_order: bool) {
-        self.engine_order = engine_order;
-    }
-
-    /// Whether, since the last call, a line's opening or closing fired before a deadline of
-    /// the same instant that was scheduled earlier (so `engine_order` could have differed).
-    pub fn take_reordered(&mut self) -> bool {
-        std::mem::take(&mut self.reordered)
-    }
-
-    /// Whether, since the last call, a deadline that can make room for waiting conversations
-    /// (an expiring assignment, an absence starting or ending, an inactivity close) fired at
-    /// an instant where a line had opened with conversations waiting, and it was not the last
-    /// deadline of that instant. The model places those conversations once the instant is
-    /// over, longest waiting first across every line that opened; the engine places the ones
-    /// the room appeared for at once.
-    pub fn take_room_while_opening(&mut self) -> bool {
-        std::mem::take(&mut self.room_while_opening)
-    }
-
-    /// Whether a line's opening or closing is due by `now` (or the clock, if later).
-    pub fn hours_due_by(&self, now: DateTime<Utc>) -> bool {
-        let at = self.clock.map_or(now, |c| c.max(now));
-        self.timers
-            .iter()
-            .any(|t| matches!(t.kind, TimerKind::Hours(_)) && t.at <= at)
+    /// Where one call must stop catching up: [`MAX_CATCH_UP`] past the clock, when `now` is
+    /// further than that and a deadline is pending at or before `now`; else `None`.
+    fn catch_up_limit(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let clock = self.clock?;
+        let pending = self.poll_timeout().is_some_and(|d| d <= now);
+        (pending && now - clock > MAX_CATCH_UP).then(|| clock + MAX_CATCH_UP)
     }
 
     /// Lets time pass: fires every deadline due at or before `now`, each as of its own time.
+    /// More than [`MAX_CATCH_UP`] past the clock with a deadline pending by then, it fires
+    /// only those due up to the clock plus [`MAX_CATCH_UP`], and the clock stops there —
+    /// unless nothing is left due by `now`, when it goes all the way to `now`.
     pub fn handle_timeout(&mut self, now: DateTime<Utc>) {
         if self.clock.is_some_and(|clock| now < clock) {
             return;
         }
-        self.fire_due(now);
-        self.clock = Some(now);
+        let until = self.catch_up_limit(now).unwrap_or(now);
+        self.fire_due(until);
+        let done = self.poll_timeout().is_none_or(|t| t > now);
+        self.clock = Some(if done { now } else { until });
     }
 
     /// The earliest pending deadline.
@@ -1495,15 +1491,28 @@ impl Model {
     /// is placed if it can be; one that cannot be placed holds nobody back. Repeated until
     /// nothing moves.
     ///
-    /// Lines that opened at the instant whose deadlines are still firing wait for the end of
-    /// that instant (see [`Model::fire_due`]).
+    /// Lines that opened at an instant whose openings and closings are still firing wait for
+    /// the last of them (see [`Model::fire_due`]).
     fn place_waiting(&mut self) {
+        let opened = self.opened.clone();
+        self.place_waiting_on(|line| !opened.iter().any(|l| l == line));
+    }
+
+    /// The lines that opened at this instant: their waiting conversations, longest waiting
+    /// first across all of them, are placed if they can be (as [`Model::place_waiting`]).
+    fn place_opened(&mut self) {
+        let opened = std::mem::take(&mut self.opened);
+        self.place_waiting_on(|line| opened.iter().any(|l| l == line));
+    }
+
+    /// [`Model::place_waiting`] for the conversations waiting on the lines `on` picks.
+    fn place_waiting_on(&mut self, on: impl Fn(&str) -> bool) {
         loop {
             let mut waiting: Vec<(u64, usize)> = self
                 .conversations
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| !self.opened.contains(&c.line))
+                .filter(|(_, c)| on(&c.line))
                 .filter_map(|(i, c)| match c.at {
                     Where::Waiting { seq, .. } => Some((seq, i)),
                     _ => None,
@@ -1533,43 +1542,22 @@ impl Model {
 
     /// Fires every deadline due at or before `now`, in order, each as of its own time, and
     /// places waiting conversations after each. At each instant the lines' openings and
-    /// closings come first (unless `engine_order`); the lines that opened wait until every
-    /// deadline of that instant has fired, then are placed with everything else.
+    /// closings come first; once the last of them has fired, the lines that opened place
+    /// their waiting conversations, longest waiting first across them, and only then does
+    /// the next deadline of the instant fire.
     fn fire_due(&mut self, now: DateTime<Utc>) {
         loop {
-            let engine_order = self.engine_order;
             let next = self
                 .timers
                 .iter()
                 .enumerate()
                 .filter(|(_, t)| t.at <= now)
-                .min_by_key(|(_, t)| {
-                    let hours = matches!(t.kind, TimerKind::Hours(_));
-                    (t.at, !(hours || engine_order), t.seq)
-                })
+                .min_by_key(|(_, t)| (t.at, !matches!(t.kind, TimerKind::Hours(_)), t.seq))
                 .map(|(i, _)| i);
             let Some(i) = next else {
                 break;
             };
             let timer = self.timers.remove(i);
-            if self
-                .timers
-                .iter()
-                .any(|t| t.at == timer.at && t.seq < timer.seq)
-            {
-                self.reordered = true;
-            }
-            let makes_room = matches!(
-                timer.kind,
-                TimerKind::Offer(_) | TimerKind::Absence(_) | TimerKind::Inactivity(_)
-            );
-            let opened_waiting = self
-                .conversations
-                .iter()
-                .any(|c| matches!(c.at, Where::Waiting { .. }) && self.opened.contains(&c.line));
-            if makes_room && opened_waiting && self.timers.iter().any(|t| t.at == timer.at) {
-                self.room_while_opening = true;
-            }
             self.clock = Some(match self.clock {
                 Some(clock) if clock > timer.at => clock,
                 _ => timer.at,
@@ -1604,8 +1592,12 @@ impl Model {
                     self.close(c, CloseReason::Inactivity);
                 }
             }
-            if !self.timers.iter().any(|t| t.at == timer.at) {
-                self.opened.clear();
+            let hours_left = self
+                .timers
+                .iter()
+                .any(|t| t.at == timer.at && matches!(t.kind, TimerKind::Hours(_)));
+            if !hours_left {
+                self.place_opened();
             }
             self.place_waiting();
         }
@@ -1950,7 +1942,7 @@ impl Model {
                     return err("a duration of zero seconds");
                 }
                 match &cfg.schedule {
-                    Some(s) => Hours::parse(s).map(|_| ()).map_err(ModelError),
+                    Some(s) => Hours::parse(s).map(|_| ()).map_err(ModelError::Invalid),
                     None => Ok(()),
                 }
             }
