@@ -36,68 +36,90 @@ pub(crate) enum Timer {
 
 /// A snapshot keeps only the sequence: the deadlines themselves are recorded with the
 /// conversations and absences they belong to, and restoring schedules them again.
+///
+/// Line schedule deadlines have their own index, so that "at one instant, lines open and close
+/// first" costs one comparison per deadline, however many deadlines share the instant.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Timers {
     #[serde(skip)]
     map: BTreeMap<TimerKey, Timer>,
+    #[serde(skip)]
+    schedules: BTreeMap<TimerKey, Timer>,
     seq: u64,
 }
 
 impl Timers {
+    fn index_for(&mut self, timer: Timer) -> &mut BTreeMap<TimerKey, Timer> {
+        match timer {
+            Timer::Schedule(_) => &mut self.schedules,
+            _ => &mut self.map,
+        }
+    }
+
     pub(crate) fn schedule(&mut self, at: DateTime<Utc>, timer: Timer) -> TimerKey {
         self.seq += 1;
         let key = (at, self.seq);
-        self.map.insert(key, timer);
+        self.index_for(timer).insert(key, timer);
         key
     }
 
     /// Schedules a deadline under a key it had before (restoring a snapshot); `false` if the
     /// key is taken.
     pub(crate) fn restore(&mut self, key: TimerKey, timer: Timer) -> bool {
-        if key.1 > self.seq {
+        if key.1 > self.seq || self.contains(&key) {
             return false;
         }
-        self.map.insert(key, timer).is_none()
+        self.index_for(timer).insert(key, timer);
+        true
     }
 
     pub(crate) fn cancel(&mut self, key: TimerKey) {
-        self.map.remove(&key);
+        if self.map.remove(&key).is_none() {
+            self.schedules.remove(&key);
+        }
     }
 
     /// The earliest deadline.
     pub(crate) fn next(&self) -> Option<DateTime<Utc>> {
-        self.map.first_key_value().map(|(k, _)| k.0)
+        let a = self.map.first_key_value().map(|(k, _)| k.0);
+        let b = self.schedules.first_key_value().map(|(k, _)| k.0);
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Removes and returns the earliest deadline if it is due at `now`. At one instant, lines
     /// open and close before anything else fires, so that every other deadline of that instant
     /// sees the line as it is then.
     pub(crate) fn pop_due(&mut self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Timer)> {
-        let (&(at, seq), _) = self.map.first_key_value()?;
-        if at > now {
+        let other = self.map.first_key_value().map(|(k, _)| *k);
+        let line = self.schedules.first_key_value().map(|(k, _)| *k);
+        let (index, key) = match (other, line) {
+            (Some(o), Some(l)) if l.0 <= o.0 => (&mut self.schedules, l),
+            (Some(o), _) => (&mut self.map, o),
+            (None, Some(l)) => (&mut self.schedules, l),
+            (None, None) => return None,
+        };
+        if key.0 > now {
             return None;
         }
-        let key = self
-            .map
-            .range((at, seq)..=(at, u64::MAX))
-            .find(|(_, t)| matches!(t, Timer::Schedule(_)))
-            .map_or((at, seq), |(k, _)| *k);
-        let timer = self.map.remove(&key)?;
-        Some((at, timer))
+        let timer = index.remove(&key)?;
+        Some((key.0, timer))
     }
 
     /// Whether a line opens or closes at `at` still (deadlines not yet fired).
     pub(crate) fn schedule_due_at(&self, at: DateTime<Utc>) -> bool {
-        self.map
-            .range((at, 0)..=(at, u64::MAX))
-            .any(|(_, t)| matches!(t, Timer::Schedule(_)))
+        self.schedules
+            .first_key_value()
+            .is_some_and(|(k, _)| k.0 == at)
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.map.len() + self.schedules.len()
     }
 
     pub(crate) fn contains(&self, key: &TimerKey) -> bool {
-        self.map.contains_key(key)
+        self.map.contains_key(key) || self.schedules.contains_key(key)
     }
 }
