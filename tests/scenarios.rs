@@ -186,6 +186,19 @@ fn world(cfg: LineConfig, ops: &[&str]) -> Sim {
 // Article 000 — Bitrix24: the main employee first, the substitute second, strictly in order.
 // =============================================================================================
 
+/// Found by the differential test while trying out position-only ready-set keys: when a new queue
+/// makes two operators trade places, both must stay ready (had a position alone identified its
+/// operator in a ready set, whoever rejoined first would have been dropped).
+#[test]
+fn operators_trading_queue_places_both_stay_ready() {
+    let mut s = world(strict(&["boris", "anna"]), &["anna", "boris"]);
+    assert_eq!(s.at(1, line(strict(&["anna", "boris"]))), NOTHING);
+    assert_eq!(s.at(2, inc("k1")), ["assigned k1 sales anna routed"]);
+    // Boris alone moves into the place Anna left, while Anna leaves the line.
+    assert_eq!(s.at(3, line(strict(&["vera", "boris"]))), NOTHING);
+    assert_eq!(s.at(4, inc("k2")), ["assigned k2 sales boris routed"]);
+}
+
 #[test]
 fn strict_mode_assigns_first_eligible_member_in_queue_order() {
     // 004: "strictly in order (first in the queue …)"; queue order, not creation order.
