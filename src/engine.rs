@@ -39,10 +39,14 @@ impl Default for Engine {
 }
 
 impl Engine {
-    /// How far past its clock (in seconds: 30 days) the engine catches up in one call while
-    /// deadlines are pending. [`handle`](Self::handle) refuses an input stamped later than
-    /// that ([`Error::TooFarAhead`]); [`handle_timeout`](Self::handle_timeout) stops there.
-    /// Jumps of any length are free when no deadline falls in between.
+    /// How far past its clock (in seconds: 30 days) [`handle`](Self::handle) catches up in one
+    /// call while deadlines are due in between. Further than that, it refuses an input with
+    /// [`Error::TooFarAhead`], and an [`Input::Tick`] catches up one step: to the clock plus
+    /// this span, or to the earliest due deadline if that is later; the clock stops there
+    /// (or reaches the tick's time when nothing is left due by then). Ticks repeated until
+    /// [`poll_timeout`](Self::poll_timeout) passes the tick's time give exactly the decisions
+    /// of a host that never paused. Jumps of any length are free when no deadline falls in
+    /// between.
     pub const MAX_CATCH_UP_SECS: i64 = 30 * 24 * 3600;
 
     /// An engine with no operators, lines or conversations, whose clock starts at the first
@@ -60,10 +64,16 @@ impl Engine {
     ///
     /// # Errors
     /// A caller's mistake — an unknown id, an invalid configuration, accepting an offer that
-    /// was never made — returns an [`Error`] naming the offending ids and leaves the engine
-    /// exactly as it was: no decision, no deadline fired, not even the clock moved.
+    /// was never made, an input stamped more than 30 days past the clock while deadlines are
+    /// due in between ([`Error::TooFarAhead`]) — returns an [`Error`] naming what was wrong
+    /// and leaves the engine exactly as it was: no decision, no deadline fired, not even the
+    /// clock moved.
     pub fn handle(&mut self, now: DateTime<Utc>, input: Input) -> Result<(), Error> {
         if let Some((clock, deadline)) = self.st.beyond_catch_up(now) {
+            if matches!(input, Input::Tick) {
+                self.st.catch_up_step(now, clock, deadline);
+                return Ok(());
+            }
             return Err(Error::TooFarAhead {
                 now,
                 clock,
@@ -99,26 +109,17 @@ impl Engine {
     /// each as of its own time. Idempotent; calling it early, late or twice is harmless, and a
     /// `now` earlier than the engine's clock does nothing.
     ///
-    /// One call catches up at most [`MAX_CATCH_UP_SECS`](Self::MAX_CATCH_UP_SECS) (30 days)
-    /// past the engine's clock while deadlines are pending: further than that, it stops at the
-    /// end of that span, with the clock there and [`poll_timeout`](Self::poll_timeout) still
-    /// at or before `now`, so a host that calls again until `poll_timeout` passes `now`
-    /// catches up in steps. A self-renewing offer expires once per offer timeout, so without
-    /// this bound one stray far-future timestamp (year 9999) would make a single call fire
-    /// billions of deadlines.
+    /// It fires *everything* due, however far `now` is: a self-renewing offer expires once per
+    /// offer timeout, so a `now` in year 9999 would mean billions of expiries. Pass only times
+    /// from your own clock; for times that come from outside (a replayed log, the wire), send
+    /// [`Input::Tick`] through [`handle`](Self::handle) instead, which catches up at most
+    /// [`MAX_CATCH_UP_SECS`](Self::MAX_CATCH_UP_SECS) per call.
     pub fn handle_timeout(&mut self, now: DateTime<Utc>) {
         if self.st.clock.is_some_and(|c| now < c) {
             return;
         }
-        let until = match self.st.beyond_catch_up(now) {
-            Some((clock, _)) => clock + TimeDelta::seconds(Self::MAX_CATCH_UP_SECS),
-            None => now,
-        };
-        self.st.fire_due(until);
-        // Where nothing is left to fire by `now`, time reaches it; otherwise the clock stays at
-        // the end of the span caught up.
-        let done = self.st.timers.next().is_none_or(|t| t > now);
-        self.st.clock = Some(if done { now } else { until });
+        self.st.fire_due(now);
+        self.st.clock = Some(now);
     }
 
     /// The next decision, oldest first; `None` when all have been drained.
@@ -133,7 +134,8 @@ impl Engine {
         self.st.timers.next()
     }
 
-    /// The engine's clock: the latest time it has seen, `None` before the first input.
+    /// The engine's clock: the latest time it has seen (or, after a `tick` that caught up
+    /// only one step, the end of that step), `None` before the first input.
     pub fn now(&self) -> Option<DateTime<Utc>> {
         self.st.clock
     }
@@ -165,6 +167,16 @@ impl State {
         let deadline = self.timers.next().filter(|&d| d <= now)?;
         let gap = now.signed_duration_since(clock);
         (gap > TimeDelta::seconds(Engine::MAX_CATCH_UP_SECS)).then_some((clock, deadline))
+    }
+
+    /// One bounded step of catching up towards `now` (see [`Engine::MAX_CATCH_UP_SECS`]).
+    fn catch_up_step(&mut self, now: DateTime<Utc>, clock: DateTime<Utc>, deadline: DateTime<Utc>) {
+        // `now` is more than the span past `clock`, so this cannot overflow.
+        let span_end = clock + TimeDelta::seconds(Engine::MAX_CATCH_UP_SECS);
+        let until = span_end.max(deadline).min(now);
+        self.fire_due(until);
+        let done = self.timers.next().is_none_or(|t| t > now);
+        self.clock = Some(if done { now } else { until });
     }
 
     /// Whether deadlines due by `at` could change whether `input` is valid — so that it must

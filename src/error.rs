@@ -134,12 +134,13 @@ pub enum Error {
     #[error("transfer of conversation `{0}` must name exactly one of to_operator and to_line")]
     InvalidTransfer(ConversationId),
     /// The input is stamped more than [`Engine::MAX_CATCH_UP_SECS`](crate::Engine::MAX_CATCH_UP_SECS)
-    /// after the engine's clock while a deadline is pending in between. Catch up first with
-    /// [`Engine::handle_timeout`](crate::Engine::handle_timeout) (each call covers up to that
-    /// span), then send the input again; a timestamp that far ahead is more often a typo than
-    /// a real pause.
+    /// after the engine's clock while a deadline is due in between. Catch up first — `tick`
+    /// inputs at that time until [`Engine::poll_timeout`](crate::Engine::poll_timeout) passes
+    /// it (each covers up to that span), or one [`Engine::handle_timeout`](crate::Engine::handle_timeout)
+    /// — then send the input again; a timestamp that far ahead is more often a typo than a
+    /// real pause.
     #[error(
-        "input at {now} is more than 30 days after the engine's clock {clock}, with a deadline pending at {deadline}: catch up with handle_timeout first"
+        "input at {now} is more than 30 days after the engine's clock {clock}, with a deadline due at {deadline}: catch up first (tick at {now} until poll_timeout passes it)"
     )]
     TooFarAhead {
         /// The time the input was stamped with.

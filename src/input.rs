@@ -170,7 +170,11 @@ pub enum Input {
         /// The score.
         score: u8,
     },
-    /// Time passed: the same as [`Engine::handle_timeout`](crate::Engine::handle_timeout).
+    /// Time passed: the same as [`Engine::handle_timeout`](crate::Engine::handle_timeout),
+    /// except that one tick catches up at most
+    /// [`Engine::MAX_CATCH_UP_SECS`](crate::Engine::MAX_CATCH_UP_SECS) (30 days) while
+    /// deadlines are due: after a longer pause, tick again until
+    /// [`Engine::poll_timeout`](crate::Engine::poll_timeout) passes the tick's time.
     Tick,
 }
 

@@ -70,10 +70,10 @@
 //! [`Engine::handle`] and [`Engine::handle_timeout`]; it never goes backwards — an input stamped
 //! earlier than the engine's clock is applied at the clock and counted in
 //! [`Engine::past_inputs`]. Deadlines fire as of their own time, whenever the host gets round to
-//! it, so the decisions do not depend on how often it ticks. One call catches up at most
-//! [`Engine::MAX_CATCH_UP_SECS`] (30 days) while deadlines are pending: further than that,
-//! [`Engine::handle`] refuses the input with [`Error::TooFarAhead`] and
-//! [`Engine::handle_timeout`] stops at the end of the span, so a host catches up in steps.
+//! it, so the decisions do not depend on how often it ticks. [`Engine::handle`] catches up at
+//! most [`Engine::MAX_CATCH_UP_SECS`] (30 days) per call while deadlines are due: further than
+//! that it refuses an input with [`Error::TooFarAhead`], and an [`Input::Tick`] catches up one
+//! step, so a host (or a replayed log) catches up in steps.
 //!
 //! # Determinism
 //!

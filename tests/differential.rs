@@ -1594,14 +1594,21 @@ fn catching_up_goes_at_most_thirty_days() {
     }
     model.drain();
     let before = (model.now(), model.poll_timeout());
+    let away = Input::Presence {
+        operator: "o1".into(),
+        status: routeline::Presence::Away,
+    };
     assert_eq!(
-        model.handle(time(d + 1), &Input::Tick),
+        model.handle(time(d + 1), &away),
         Err(ModelError::TooFarAhead)
     );
     assert_eq!((model.now(), model.poll_timeout()), before);
     assert!(model.drain().is_empty());
-    // The offer renewed at `d` expires an hour later: still due by `d + 2h`.
-    model.handle_timeout(time(d + 7200));
+    // A tick catches up one 30-day step. The offer renewed at `d` expires an hour later:
+    // still due by `d + 2h`, so the clock stops at `d`.
+    model
+        .handle(time(d + 7200), &Input::Tick)
+        .expect("a tick is never too far ahead");
     assert_eq!(model.now(), Some(time(d)));
     assert_eq!(model.poll_timeout(), Some(time(d + 3600)));
     assert_eq!(

@@ -702,8 +702,9 @@ fn error_lines_carry_the_clock() {
 /// Regression (found by fuzzing): deadlines fire one by one as of their own time, so a
 /// conversation whose offer renews (`on_exhausted: cycle`, or mode `all`) expires and is
 /// re-offered once per offer timeout across any gap. One tick stamped in year 9999 after a
-/// 60-second offer meant about 4·10⁹ expiries in a single call. Now one call catches up at most
-/// `Engine::MAX_CATCH_UP_SECS` (30 days) while deadlines are pending.
+/// 60-second offer meant about 4·10⁹ expiries in a single call. Now one `tick` (or other input)
+/// through `handle` catches up at most `Engine::MAX_CATCH_UP_SECS` (30 days) while deadlines
+/// are due.
 #[test]
 fn far_future_timestamp_with_a_renewing_offer_returns_promptly() {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -776,7 +777,7 @@ fn catch_up_refuses_an_input_more_than_30_days_ahead_of_a_pending_deadline() {
             deadline: at("2026-03-02T10:00:00Z"),
         }
     );
-    assert!(err.to_string().contains("handle_timeout"), "{err}");
+    assert!(err.to_string().contains("tick at"), "{err}");
     assert_eq!(
         serde_json::to_string(&engine.snapshot()).unwrap(),
         before,
@@ -809,11 +810,13 @@ fn catch_up_in_steps_gives_the_decisions_of_a_ticker_that_never_paused() {
     let mut got = Vec::new();
     let mut calls = 0;
     while jumped.poll_timeout().is_some_and(|t| t <= end) {
-        jumped.handle_timeout(end);
+        jumped
+            .handle(end, routeline::Input::Tick)
+            .expect("a tick is never too far ahead");
         got.extend(std::iter::from_fn(|| jumped.poll_decision()));
         calls += 1;
     }
-    assert_eq!(calls, 3, "30 days per call while deadlines are pending");
+    assert_eq!(calls, 3, "30 days per tick while deadlines are pending");
     assert_eq!(got, expected);
     assert_eq!(jumped.now(), Some(end));
     assert_eq!(jumped.poll_timeout(), ticked.poll_timeout());
@@ -822,7 +825,9 @@ fn catch_up_in_steps_gives_the_decisions_of_a_ticker_that_never_paused() {
 #[test]
 fn catch_up_bound_stops_the_clock_where_it_stopped_firing() {
     let mut engine = renewing_offer_world();
-    engine.handle_timeout(at("2027-01-01T00:00:00Z"));
+    engine
+        .handle(at("2027-01-01T00:00:00Z"), routeline::Input::Tick)
+        .unwrap();
     assert_eq!(engine.now(), Some(at("2026-04-01T09:00:00Z")));
     assert!(
         engine
@@ -850,4 +855,35 @@ fn catch_up_bound_does_not_apply_when_nothing_is_pending() {
         .expect("a five-year pause with nothing scheduled is fine");
     engine.handle_timeout(at("9999-12-31T23:59:59Z"));
     assert_eq!(engine.now(), Some(at("9999-12-31T23:59:59Z")));
+}
+
+/// A deadline due far beyond the 30-day span: one tick goes straight to it, not through
+/// empty 30-day steps.
+#[test]
+fn catch_up_step_reaches_a_deadline_beyond_the_span_at_once() {
+    let mut engine = renewing_offer_world();
+    // The offer renews hourly from 09:00; take o1 away so nothing is offered any more, and
+    // close the line's conversation later by an absence that starts in a year.
+    let absence = routeline::Input::Absence {
+        operator: "o1".into(),
+        from: at("2027-03-02T09:00:00Z"),
+        until: at("2027-03-03T09:00:00Z"),
+    };
+    engine.handle(at("2026-03-02T09:10:00Z"), absence).unwrap();
+    let close = routeline::Input::Close {
+        conversation: "k1".into(),
+    };
+    engine.handle(at("2026-03-02T09:20:00Z"), close).unwrap();
+    while engine.poll_decision().is_some() {}
+    assert_eq!(engine.poll_timeout(), Some(at("2027-03-02T09:00:00Z")));
+    engine
+        .handle(at("2030-01-01T00:00:00Z"), routeline::Input::Tick)
+        .unwrap();
+    assert_eq!(engine.now(), Some(at("2027-03-02T09:00:00Z")));
+    engine
+        .handle(at("2030-01-01T00:00:00Z"), routeline::Input::Tick)
+        .unwrap();
+    assert_eq!(engine.now(), Some(at("2030-01-01T00:00:00Z")));
+    assert_eq!(engine.poll_timeout(), None);
+    engine.verify_invariants().unwrap();
 }

@@ -42,10 +42,11 @@
 //!   `off_hours` replies, starts the first-response target and the `unanswered` clock, then
 //!   meets the bot or is routed; an operator's answer credits a running target, ends the
 //!   unanswered streak and restarts the inactivity clock;
-//! - one call catches up at most [`MAX_CATCH_UP`] (30 days) past the clock while a deadline is
-//!   pending by its time: `handle` refuses an input stamped later than that
-//!   ([`ModelError::TooFarAhead`]) and `handle_timeout` fires only what is due by then, and
-//!   stops there unless that left nothing due by its time.
+//! - `handle` catches up at most [`MAX_CATCH_UP`] (30 days) past the clock while a deadline is
+//!   due by its time: it refuses an input stamped later than that
+//!   ([`ModelError::TooFarAhead`]), and a `tick` fires what is due up to the end of that span
+//!   (or up to the first due deadline, if later) and stops there unless that left nothing due
+//!   by its time; `handle_timeout` fires everything due, however far.
 //!
 //! Where the engine was found to contradict DESIGN.md the model follows DESIGN.md: an
 //! unanswered assignment that reaches its deadline is planned anew as if its holder had
@@ -616,8 +617,17 @@ impl Model {
     /// first the work is done on a copy that is kept only on success. An input stamped more
     /// than [`MAX_CATCH_UP`] past the clock while a deadline is pending by then is refused.
     pub fn handle(&mut self, now: DateTime<Utc>, input: &Input) -> Result<(), ModelError> {
-        if self.catch_up_limit(now).is_some() {
-            return Err(ModelError::TooFarAhead);
+        if let Some(span_end) = self.catch_up_limit(now) {
+            if !matches!(input, Input::Tick) {
+                return Err(ModelError::TooFarAhead);
+            }
+            // One step: to the end of the span, or to the first due deadline if later.
+            let first = self.poll_timeout().expect("a deadline is due");
+            let until = span_end.max(first).min(now);
+            self.fire_due(until);
+            let done = self.poll_timeout().is_none_or(|t| t > now);
+            self.clock = Some(if done { now } else { until });
+            return Ok(());
         }
         let at = match self.clock {
             Some(clock) if clock > now => clock,
@@ -655,18 +665,14 @@ impl Model {
         (pending && now - clock > MAX_CATCH_UP).then(|| clock + MAX_CATCH_UP)
     }
 
-    /// Lets time pass: fires every deadline due at or before `now`, each as of its own time.
-    /// More than [`MAX_CATCH_UP`] past the clock with a deadline pending by then, it fires
-    /// only those due up to the clock plus [`MAX_CATCH_UP`], and the clock stops there —
-    /// unless nothing is left due by `now`, when it goes all the way to `now`.
+    /// Lets time pass: fires every deadline due at or before `now`, each as of its own time,
+    /// however far away (the bound applies to `handle`, ticks included).
     pub fn handle_timeout(&mut self, now: DateTime<Utc>) {
         if self.clock.is_some_and(|clock| now < clock) {
             return;
         }
-        let until = self.catch_up_limit(now).unwrap_or(now);
-        self.fire_due(until);
-        let done = self.poll_timeout().is_none_or(|t| t > now);
-        self.clock = Some(if done { now } else { until });
+        self.fire_due(now);
+        self.clock = Some(now);
     }
 
     /// The earliest pending deadline.
