@@ -336,8 +336,8 @@ pub(crate) enum ConvState {
 /// One conversation. Laid out for the hot path: the first 64-byte line holds what every input
 /// about it reads (where it is, its client, channel, line and flags); the second the parts only
 /// some features touch, the rarely set ones boxed. Records are 64-byte aligned, so each input
-/// touches at most two adjacent cache lines. (Serialised field by field, in the snapshot's
-/// order; the layout is an in-memory matter.)
+/// touches at most two adjacent cache lines. (Snapshots carry the same fields by name; their
+/// order in this declaration, and so in the JSON, does not matter to restoring.)
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[repr(C, align(64))]
 pub(crate) struct Conversation {
