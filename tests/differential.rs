@@ -1274,16 +1274,9 @@ impl StateMachineTest for Differential {
     }
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(128)
-}
-
 prop_state_machine! {
     #![proptest_config(Config {
-        cases: cases(),
+        cases: common::cases(128),
         max_shrink_iters: 4096,
         failure_persistence: None,
         .. Config::default()

@@ -23,15 +23,7 @@ use serde_json::{Value, json};
 const DEFAULT_CASES: u32 = 64;
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_CASES);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+    common::config(DEFAULT_CASES)
 }
 
 /// Feeds one line through `replay::process_line` and checks everything about its output.

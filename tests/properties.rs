@@ -35,16 +35,7 @@ const DEFAULT_CASES: u32 = 96;
 const MAX_STEPS: usize = 60;
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_CASES);
-    ProptestConfig {
-        cases,
-        // Failures are reported with their shrunk input; nothing is written beside the tests.
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+    common::config(DEFAULT_CASES)
 }
 
 // ---- shadow configuration ------------------------------------------------------------------

@@ -39,15 +39,8 @@ fn round_trip(engine: &Engine) -> Engine {
     restored
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(96)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(common::cases(96)))]
 
     /// Invariant 10: split a run at any point through a snapshot, and the decisions are those
     /// of never stopping.

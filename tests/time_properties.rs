@@ -383,15 +383,8 @@ fn run(steps: &[Step], tick: u8, accepted: &[bool]) -> (Vec<String>, Vec<bool>) 
     (out, ok)
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(96)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(common::cases(96)))]
 
     #[test]
     fn time_aware_decisions_are_justified(steps in steps()) {

@@ -17,6 +17,24 @@ use routeline::{
     RatingConfig, ScheduleConfig, ScheduleOverride, SlaConfig,
 };
 
+/// The number of cases per property: `PROPTEST_CASES`, or `default`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A proptest configuration with [`cases`] cases that writes nothing beside the tests:
+/// failures are reported with their shrunk input.
+pub fn config(default_cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases: cases(default_cases),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 /// Operators that are usually created (`o6` rarely: mostly named before it exists).
 pub const OPS: [&str; 6] = ["o1", "o2", "o3", "o4", "o5", "o6"];
 pub const LINES: [&str; 3] = ["l1", "l2", "l3"];
