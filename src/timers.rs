@@ -81,12 +81,9 @@ impl Timers {
 
     /// The earliest deadline.
     pub(crate) fn next(&self) -> Option<DateTime<Utc>> {
-        let a = self.map.first_key_value().map(|(k, _)| k.0);
-        let b = self.schedules.first_key_value().map(|(k, _)| k.0);
-        match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let other = self.map.first_key_value().map(|(k, _)| k.0);
+        let line = self.schedules.first_key_value().map(|(k, _)| k.0);
+        other.into_iter().chain(line).min()
     }
 
     /// Removes and returns the earliest deadline if it is due at `now`. At one instant, lines
