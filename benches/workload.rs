@@ -67,5 +67,34 @@ fn bench_day(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_day);
+/// The machine's floor: one load whose address depends on the previous one, over a random
+/// cycle through `bytes` of memory — what reading a conversation, an operator or an id's hash
+/// entry picked at random costs when the working set is larger than the cache. At 10 000
+/// operators and 100 000 open conversations the records alone are tens of megabytes, so each
+/// input of the day workload pays a few of these in a row.
+fn bench_dependent_loads(c: &mut Criterion) {
+    const STEPS: usize = 10_000;
+    let sizes: &[usize] = if full_run() {
+        &[1 << 20, 64 << 20]
+    } else {
+        &[1 << 16]
+    };
+    let mut group = c.benchmark_group("machine");
+    group.throughput(Throughput::Elements(STEPS as u64));
+    for &bytes in sizes {
+        let chain = workload::random_cycle(bytes / 64, 7);
+        group.bench_function(format!("dependent_load_{}KiB", bytes >> 10), |b| {
+            let mut at = 0;
+            b.iter(|| {
+                for _ in 0..STEPS {
+                    at = chain[at];
+                }
+                at
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_day, bench_dependent_loads);
 criterion_main!(benches);

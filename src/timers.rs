@@ -45,21 +45,47 @@ pub(crate) struct Timers {
     map: BTreeMap<TimerKey, Timer>,
     #[serde(skip)]
     schedules: BTreeMap<TimerKey, Timer>,
+    /// The first key of `map` and of `schedules`, kept so that reading the next deadline,
+    /// which every input does, costs no tree walk.
+    #[serde(skip)]
+    heads: [Option<TimerKey>; 2],
     seq: u64,
 }
 
 impl Timers {
-    fn index_for(&mut self, timer: Timer) -> &mut BTreeMap<TimerKey, Timer> {
-        match timer {
-            Timer::Schedule(_) => &mut self.schedules,
-            _ => &mut self.map,
+    /// Adds a deadline to its index, keeping that index's head.
+    fn insert(&mut self, key: TimerKey, timer: Timer) {
+        let which = usize::from(matches!(timer, Timer::Schedule(_)));
+        let index = if which == 1 {
+            &mut self.schedules
+        } else {
+            &mut self.map
+        };
+        index.insert(key, timer);
+        let head = &mut self.heads[which];
+        if head.is_none_or(|h| key < h) {
+            *head = Some(key);
         }
+    }
+
+    /// Removes a key from one index (0: `map`, 1: `schedules`), keeping its head.
+    fn remove(&mut self, which: usize, key: &TimerKey) -> Option<Timer> {
+        let index = if which == 1 {
+            &mut self.schedules
+        } else {
+            &mut self.map
+        };
+        let timer = index.remove(key)?;
+        if self.heads[which] == Some(*key) {
+            self.heads[which] = index.first_key_value().map(|(k, _)| *k);
+        }
+        Some(timer)
     }
 
     pub(crate) fn schedule(&mut self, at: DateTime<Utc>, timer: Timer) -> TimerKey {
         self.seq += 1;
         let key = (at, self.seq);
-        self.index_for(timer).insert(key, timer);
+        self.insert(key, timer);
         key
     }
 
@@ -69,47 +95,42 @@ impl Timers {
         if key.1 > self.seq || self.contains(&key) {
             return false;
         }
-        self.index_for(timer).insert(key, timer);
+        self.insert(key, timer);
         true
     }
 
     pub(crate) fn cancel(&mut self, key: TimerKey) {
-        if self.map.remove(&key).is_none() {
-            self.schedules.remove(&key);
+        if self.remove(0, &key).is_none() {
+            self.remove(1, &key);
         }
     }
 
     /// The earliest deadline.
     pub(crate) fn next(&self) -> Option<DateTime<Utc>> {
-        let other = self.map.first_key_value().map(|(k, _)| k.0);
-        let line = self.schedules.first_key_value().map(|(k, _)| k.0);
-        other.into_iter().chain(line).min()
+        let [other, line] = self.heads;
+        other.into_iter().chain(line).map(|k| k.0).min()
     }
 
     /// Removes and returns the earliest deadline if it is due at `now`. At one instant, lines
     /// open and close before anything else fires, so that every other deadline of that instant
     /// sees the line as it is then.
     pub(crate) fn pop_due(&mut self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Timer)> {
-        let other = self.map.first_key_value().map(|(k, _)| *k);
-        let line = self.schedules.first_key_value().map(|(k, _)| *k);
-        let (index, key) = match (other, line) {
-            (Some(o), Some(l)) if l.0 <= o.0 => (&mut self.schedules, l),
-            (Some(o), _) => (&mut self.map, o),
-            (None, Some(l)) => (&mut self.schedules, l),
-            (None, None) => return None,
+        let (which, key) = match self.heads {
+            [Some(o), Some(l)] if l.0 <= o.0 => (1, l),
+            [Some(o), _] => (0, o),
+            [None, Some(l)] => (1, l),
+            [None, None] => return None,
         };
         if key.0 > now {
             return None;
         }
-        let timer = index.remove(&key)?;
+        let timer = self.remove(which, &key)?;
         Some((key.0, timer))
     }
 
     /// Whether a line opens or closes at `at` still (deadlines not yet fired).
     pub(crate) fn schedule_due_at(&self, at: DateTime<Utc>) -> bool {
-        self.schedules
-            .first_key_value()
-            .is_some_and(|(k, _)| k.0 == at)
+        self.heads[1].is_some_and(|k| k.0 == at)
     }
 
     pub(crate) fn len(&self) -> usize {
