@@ -391,6 +391,7 @@ impl State {
     }
 
     fn audit_timers(&self) -> Result<(), String> {
+        self.timers.audit_heads()?;
         if let (Some(next), Some(now)) = (self.timers.next(), self.clock) {
             if next <= now {
                 return Err(format!("deadline {next} is due at {now} but did not fire"));

@@ -133,6 +133,19 @@ impl Timers {
         self.heads[1].is_some_and(|k| k.0 == at)
     }
 
+    /// Checks the kept heads against the indices themselves.
+    pub(crate) fn audit_heads(&self) -> Result<(), String> {
+        let first = |index: &BTreeMap<TimerKey, Timer>| index.first_key_value().map(|(k, _)| *k);
+        let actual = [first(&self.map), first(&self.schedules)];
+        if self.heads != actual {
+            return Err(format!(
+                "deadline heads {:?} are not the indices' first keys {actual:?}",
+                self.heads
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.map.len() + self.schedules.len()
     }
