@@ -75,7 +75,7 @@ fn bench_day(c: &mut Criterion) {
 fn bench_dependent_loads(c: &mut Criterion) {
     const STEPS: usize = 10_000;
     let sizes: &[usize] = if full_run() {
-        &[1 << 20, 64 << 20]
+        &[1 << 20, 4 << 20, 64 << 20]
     } else {
         &[1 << 16]
     };
