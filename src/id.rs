@@ -3,6 +3,7 @@
 //! Every id is a cheap-to-clone shared string (`Arc<str>`): decisions carry the very
 //! allocation the engine interned, never a copy.
 
+use crate::chunked::ChunkedVec;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -124,14 +125,14 @@ pub(crate) type Idx = u32;
 #[derive(Clone, Debug)]
 pub(crate) struct Interner<K: std::hash::Hash + Eq> {
     index: HashMap<K, Idx, FixedState>,
-    names: Vec<K>,
+    names: ChunkedVec<K>,
 }
 
 impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str>> Interner<K> {
     pub(crate) fn new() -> Self {
         Self {
             index: HashMap::default(),
-            names: Vec::new(),
+            names: ChunkedVec::new(),
         }
     }
 
@@ -178,7 +179,7 @@ where
     K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + Deserialize<'de> + fmt::Display,
 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let names = Vec::<K>::deserialize(deserializer)?;
+        let names = ChunkedVec::<K>::deserialize(deserializer)?;
         let mut index = HashMap::with_capacity_and_hasher(names.len(), FixedState::default());
         for (i, key) in names.iter().enumerate() {
             if index.insert(key.clone(), to_idx(i)).is_some() {

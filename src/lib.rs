@@ -108,6 +108,7 @@
 mod autoreply;
 mod bot;
 mod check;
+mod chunked;
 mod config;
 mod conversation;
 mod decision;

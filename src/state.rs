@@ -3,6 +3,7 @@
 //! Every conversation move goes through [`State::leave`] and one of the `enter_*` methods, so
 //! loads, line counters, waiting queues and deadlines can never drift apart.
 
+use crate::chunked::ChunkedVec;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
@@ -412,9 +413,9 @@ pub(crate) struct State {
     pub(crate) group_ids: Interner<GroupId>,
     pub(crate) groups: Vec<Group>,
     pub(crate) client_ids: Interner<ClientId>,
-    pub(crate) clients: Vec<Client>,
+    pub(crate) clients: ChunkedVec<Client>,
     pub(crate) conv_ids: Interner<ConversationId>,
-    pub(crate) convs: Vec<Conversation>,
+    pub(crate) convs: ChunkedVec<Conversation>,
     pub(crate) timers: Timers,
     /// Buckets where capacity may have appeared since the last drain.
     #[serde(skip)]
@@ -440,9 +441,9 @@ impl State {
             group_ids: Interner::new(),
             groups: Vec::new(),
             client_ids: Interner::new(),
-            clients: Vec::new(),
+            clients: ChunkedVec::new(),
             conv_ids: Interner::new(),
-            convs: Vec::new(),
+            convs: ChunkedVec::new(),
             timers: Timers::default(),
             dirty: BTreeSet::new(),
             opened: Vec::new(),
