@@ -115,7 +115,8 @@ impl State {
             }
         };
         let client = self.convs[c as usize].client;
-        self.clients[client as usize].contacts += 1;
+        let contacts = &mut self.clients[client as usize].contacts;
+        *contacts = contacts.saturating_add(1);
         self.set_flags(c, true, false);
         self.welcome(c);
         self.off_hours_reply(c);

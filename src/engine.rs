@@ -97,7 +97,7 @@ impl Engine {
             checked
         };
         if late {
-            self.st.past_inputs += 1;
+            self.st.past_inputs = self.st.past_inputs.saturating_add(1);
         }
         self.st.clock = Some(at);
         self.st.apply(input, checked);

@@ -179,7 +179,9 @@ impl State {
         for p in 0..PROFILES {
             if !before[p] && after[p] {
                 // Coming back makes them "not yet tried" again on the lines of this profile.
-                self.ops[o as usize].epoch[p] += 1;
+                // compared for equality only: wrapping is harmless
+                let epoch = &mut self.ops[o as usize].epoch[p];
+                *epoch = epoch.wrapping_add(1);
             }
         }
         self.rekey(o);

@@ -394,7 +394,7 @@ impl SlaCounters {
             (SlaKind::NextResponse, true) => &mut self.next_response_met,
             (SlaKind::NextResponse, false) => &mut self.next_response_missed,
         };
-        *c += 1;
+        *c = c.saturating_add(1);
     }
 }
 

@@ -146,6 +146,11 @@ impl Timers {
         Ok(())
     }
 
+    /// The sequence of the last deadline scheduled.
+    pub(crate) fn seq(&self) -> u64 {
+        self.seq
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.map.len() + self.schedules.len()
     }
