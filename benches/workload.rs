@@ -11,8 +11,10 @@
 //!
 //! ```text
 //! cargo bench --bench workload
+//! WORKLOAD_SHAPE=1000,10000,3,3 cargo bench --bench workload   # other shapes
 //! ```
 //!
+//! `WORKLOAD_SHAPE` is `operators,open,hours,warm_up_hours` (default `10000,100000,24,10`).
 //! Under `cargo test --benches` (no `--bench` flag) a small day is used so CI stays fast.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -26,14 +28,36 @@ fn full_run() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
 
+/// The shape named by `WORKLOAD_SHAPE=operators,open,hours,warm_up_hours`, if set.
+fn shape_from_env() -> Option<Shape> {
+    let text = std::env::var("WORKLOAD_SHAPE").ok()?;
+    let n: Vec<u64> = text
+        .split(',')
+        .map(|f| {
+            f.trim()
+                .parse()
+                .expect("WORKLOAD_SHAPE: four whole numbers, comma-separated")
+        })
+        .collect();
+    let [operators, open, hours, warm_up_hours] = n[..] else {
+        panic!("WORKLOAD_SHAPE is operators,open,hours,warm_up_hours, not `{text}`");
+    };
+    Some(Shape {
+        operators: operators as usize,
+        open: open as usize,
+        hours: hours as u32,
+        warm_up_hours: warm_up_hours as u32,
+    })
+}
+
 fn bench_day(c: &mut Criterion) {
     let shape = if full_run() {
-        Shape {
+        shape_from_env().unwrap_or(Shape {
             operators: 10_000,
             open: 100_000,
             hours: 24,
             warm_up_hours: 10,
-        }
+        })
     } else {
         Shape {
             operators: 100,
@@ -67,34 +91,5 @@ fn bench_day(c: &mut Criterion) {
     group.finish();
 }
 
-/// The machine's floor: one load whose address depends on the previous one, over a random
-/// cycle through `bytes` of memory — what reading a conversation, an operator or an id's hash
-/// entry picked at random costs when the working set is larger than the cache. At 10 000
-/// operators and 100 000 open conversations the records alone are tens of megabytes, so each
-/// input of the day workload pays a few of these in a row.
-fn bench_dependent_loads(c: &mut Criterion) {
-    const STEPS: usize = 10_000;
-    let sizes: &[usize] = if full_run() {
-        &[1 << 20, 4 << 20, 64 << 20]
-    } else {
-        &[1 << 16]
-    };
-    let mut group = c.benchmark_group("machine");
-    group.throughput(Throughput::Elements(STEPS as u64));
-    for &bytes in sizes {
-        let chain = workload::random_cycle(bytes / 64, 7);
-        group.bench_function(format!("dependent_load_{}KiB", bytes >> 10), |b| {
-            let mut at = 0;
-            b.iter(|| {
-                for _ in 0..STEPS {
-                    at = chain[at];
-                }
-                at
-            })
-        });
-    }
-    group.finish();
-}
-
-criterion_group!(benches, bench_day, bench_dependent_loads);
+criterion_group!(benches, bench_day);
 criterion_main!(benches);

@@ -87,10 +87,10 @@ pub fn replay(engine: &mut Engine, input: impl BufRead, out: &mut impl Write) ->
 
 /// Reads an engine from a snapshot file.
 pub fn load_snapshot(path: &str) -> Result<Engine, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    let snapshot: routeline::Snapshot =
-        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
-    Engine::restore(snapshot).map_err(|e| format!("{path}: {e}"))
+    let fail = |e: &dyn std::fmt::Display| format!("cannot read the snapshot {path}: {e}");
+    let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
+    let snapshot: routeline::Snapshot = serde_json::from_str(&text).map_err(|e| fail(&e))?;
+    Engine::restore(snapshot).map_err(|e| fail(&e))
 }
 
 /// Writes an engine's state to a snapshot file.
@@ -100,7 +100,18 @@ pub fn save_snapshot(engine: &Engine, path: &str) -> Result<(), String> {
 }
 
 #[allow(dead_code)]
-fn main() -> Result<(), String> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("replay: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn run() -> Result<(), String> {
     let mut snapshot_in = None;
     let mut snapshot_out = None;
     let mut args = std::env::args().skip(1);
@@ -109,6 +120,16 @@ fn main() -> Result<(), String> {
             "--snapshot-in" => snapshot_in = Some(args.next().ok_or("--snapshot-in needs a file")?),
             "--snapshot-out" => {
                 snapshot_out = Some(args.next().ok_or("--snapshot-out needs a file")?)
+            }
+            "-h" | "--help" => {
+                println!(
+                    "usage: replay [--snapshot-in FILE] [--snapshot-out FILE] < inputs.jsonl\n\n\
+                     Reads one input per line (JSON, with its time in `at`), prints the \
+                     decisions each one makes\n(or an `error` line), one JSON object per line. \
+                     --snapshot-in starts from a saved state,\n--snapshot-out saves the state \
+                     when the input ends."
+                );
+                return Ok(());
             }
             other => {
                 return Err(format!(

@@ -387,19 +387,3 @@ pub fn replay(engine: &mut Engine, events: Vec<(DateTime<Utc>, Input)>) -> usize
     }
     decisions
 }
-
-/// A random cycle through `lines` 64-byte cache lines: the slot of each line (one `usize` at
-/// the start of every eighth) holds the index of the next, so following it from 0 makes one
-/// dependent load per step, each to a line chosen at random.
-pub fn random_cycle(lines: usize, seed: u64) -> Vec<usize> {
-    let mut rng = Rng(seed);
-    let mut order: Vec<usize> = (0..lines).collect();
-    for i in (1..lines).rev() {
-        order.swap(i, rng.below(i + 1));
-    }
-    let mut chain = vec![0; lines * 8];
-    for k in 0..lines {
-        chain[order[k] * 8] = order[(k + 1) % lines] * 8;
-    }
-    chain
-}
