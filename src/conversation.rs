@@ -307,8 +307,16 @@ impl State {
         self.route(c);
     }
 
+    /// Pins a client to an operator, or unpins them (`None`). Unpinning a client who is not
+    /// pinned changes nothing (and does not make an unknown client known).
     pub(crate) fn pin_client(&mut self, client: &ClientId, o: Option<OpIdx>) {
-        let cl = self.intern_client(client);
+        let cl = match o {
+            Some(_) => self.intern_client(client),
+            None => match self.client_ids.get(client) {
+                Some(cl) if self.clients[cl as usize].pinned.is_some() => cl,
+                _ => return,
+            },
+        };
         if let Some(prev) = self.clients[cl as usize].pinned.take() {
             self.ops[prev as usize].pinned_clients.remove(&cl);
         }

@@ -23,9 +23,6 @@ pub enum Error {
     /// The input names a conversation the engine has never seen.
     #[error("unknown conversation `{0}`")]
     UnknownConversation(ConversationId),
-    /// The input names a client that is not pinned.
-    #[error("client `{0}` has no pinned operator")]
-    NotPinned(ClientId),
     /// The channel is connected to another line: disconnect it first.
     #[error(
         "channel `{channel}` is connected to line `{connected_to}`, not `{requested}`: disconnect it first"

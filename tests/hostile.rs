@@ -879,3 +879,25 @@ fn catch_up_step_reaches_a_deadline_beyond_the_span_at_once() {
     assert_eq!(engine.poll_timeout(), None);
     engine.verify_invariants().unwrap();
 }
+
+/// Unpinning a client who is not pinned — known or never seen — is accepted and changes
+/// nothing: no decision, and no record made for a client the engine did not know (a stream of
+/// junk `unpin_client` inputs cannot grow the engine).
+#[test]
+fn unpinning_a_client_who_is_not_pinned_changes_nothing() {
+    let mut engine = Engine::new();
+    for line in world() {
+        feed(&mut engine, 0, &line).expect("the world is valid");
+    }
+    while engine.poll_decision().is_some() {}
+    let before = serde_json::to_string(&engine.snapshot()).expect("snapshots serialise");
+    let at = engine.now().expect("the world set the clock");
+    for client in ["never-seen", "c-1"] {
+        let line = json!({"at": at, "type": "unpin_client", "client": client}).to_string();
+        feed(&mut engine, 1, &line).expect("unpinning is always accepted");
+        assert_eq!(engine.poll_decision(), None);
+    }
+    let after = serde_json::to_string(&engine.snapshot()).expect("snapshots serialise");
+    assert_eq!(after, before);
+    assert!(!after.contains("never-seen"));
+}
