@@ -115,3 +115,24 @@ proptest! {
         run_replay(&data);
     }
 }
+
+/// The `sequence` target's two findings (libFuzzer's `oom-081ef89a…` and `slow-unit-f972413f…`,
+/// kept here byte for byte): a renewing offer and a clock jump far into the future, which made
+/// one call fire an expiry per offer timeout all the way there. Fixed by the catch-up bound
+/// (`Engine::MAX_CATCH_UP_SECS`); both must now finish quickly with every check passing.
+#[test]
+fn regression_fuzz_sequence_far_future_catch_up() {
+    const OOM_081EF89A: &[u8] = &[
+        46, 101, 33, 53, 52, 122, 13, 166, 61, 13, 126, 0, 61, 13, 126, 0, 46,
+    ];
+    const SLOW_UNIT_F972413F: &[u8] = &[
+        13, 213, 114, 101, 102, 165, 165, 165, 165, 165, 165, 165, 165, 165, 165, 2, 0, 0, 0, 0, 0,
+        0, 0, 165, 165, 165, 165, 101, 114, 95, 108, 97, 115, 119, 97, 45, 0, 0, 0, 0, 165, 165,
+        165, 165, 101, 114, 95, 131, 115, 119, 1, 0, 0, 0, 0, 0, 0, 8, 97, 49, 101, 114, 95, 108,
+        96, 114, 97, 116,
+    ];
+    for data in [OOM_081EF89A, SLOW_UNIT_F972413F] {
+        run_sequence(&scenario(data));
+        run_replay(data);
+    }
+}
