@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::config::Mode;
 use crate::engine::Engine;
 use crate::routing::Plan;
-use crate::state::{Bucket, ConvState, Key, Load, OpIdx, PoolRef, Pos, QueueRef, State};
+use crate::state::{
+    Bucket, ChanIdx, ConvIdx, ConvState, Key, LineIdx, Load, OpIdx, PoolRef, Pos, QueueRef, State,
+};
 
 impl Engine {
     /// Checks the engine's internal invariants by brute force and says which one is broken.
@@ -27,25 +29,33 @@ impl Engine {
     }
 }
 
+/// One routing domain rebuilt from first principles: a line's members, or the members a
+/// restricted channel allows on the line its pool serves, each with their position.
+struct RebuiltPool {
+    pool: PoolRef,
+    line: LineIdx,
+    members: BTreeMap<OpIdx, Pos>,
+}
+
+// Cost: every check below is linear in the size of the state (operators, their groups and
+// slots, queue entries, channel lists, conversations and their offers, deadlines), times a log
+// for ordered sets. Nothing loops over operators inside a loop over lines, pools or
+// conversations, and membership questions go to a set or map built once, never to a `Vec`.
 impl State {
     fn audit(&self) -> Result<(), String> {
-        self.audit_references()?;
+        let members = self.group_members_from_scratch()?;
+        let pools = self.pools_from_scratch(&members);
+        self.audit_references(&members, &pools)?;
         self.audit_conversations()?;
-        self.audit_pools()?;
+        self.audit_pools(&pools)?;
         self.audit_timers()?;
         self.audit_work_conservation()
     }
 
-    /// Every reverse reference equals what the forward one implies: group members and
-    /// operators' groups, line queues and operators' direct references, channel lists and
-    /// operators' channel references, pins, clients' conversations, operators' pool slots.
-    fn audit_references(&self) -> Result<(), String> {
+    /// The members of every group, by creation order, from the operators' own group lists;
+    /// checks on the way that a removed operator keeps no groups and no slots.
+    fn group_members_from_scratch(&self) -> Result<Vec<BTreeSet<(u64, OpIdx)>>, String> {
         let mut members: Vec<BTreeSet<(u64, OpIdx)>> = vec![BTreeSet::new(); self.groups.len()];
-        let mut direct: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.ops.len()];
-        let mut group_refs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.groups.len()];
-        let mut chan_refs: Vec<Vec<u32>> = vec![Vec::new(); self.ops.len()];
-        let mut pinned: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); self.ops.len()];
-        let mut client_convs: Vec<Vec<u32>> = vec![Vec::new(); self.clients.len()];
         for (o, op) in self.ops.iter().enumerate() {
             if op.exists {
                 for &g in &op.groups {
@@ -56,6 +66,69 @@ impl State {
                     "removed operator {} keeps groups or slots",
                     self.op_name(o as u32)
                 ));
+            }
+        }
+        Ok(members)
+    }
+
+    /// Every pool of every line with its members, from scratch: for each line, its own pool,
+    /// then the pools of the restricted channels whose pool serves it, by channel index.
+    fn pools_from_scratch(&self, groups: &[BTreeSet<(u64, OpIdx)>]) -> Vec<RebuiltPool> {
+        // The restricted channels by the line their pool serves, in one pass over channels.
+        let mut restricted: Vec<Vec<ChanIdx>> = vec![Vec::new(); self.lines.len()];
+        for (ch, chan) in self.chans.iter().enumerate() {
+            if let (Some(l), Some(_)) = (chan.pool_line, &chan.restrict) {
+                if let Some(list) = restricted.get_mut(l as usize) {
+                    list.push(ch as u32);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (l, line) in self.lines.iter().enumerate() {
+            if line.is_none() {
+                continue;
+            }
+            let l = l as u32;
+            let members = self.members_from_scratch(l, groups);
+            // A channel's members: the line's members its list names (each once).
+            let channels: Vec<RebuiltPool> = restricted[l as usize]
+                .iter()
+                .map(|&ch| RebuiltPool {
+                    pool: PoolRef::Channel(ch),
+                    line: l,
+                    members: (self.chans[ch as usize].restrict.iter().flatten())
+                        .filter_map(|&o| members.get(&o).map(|&pos| (o, pos)))
+                        .collect(),
+                })
+                .collect();
+            out.push(RebuiltPool {
+                pool: PoolRef::Line(l),
+                line: l,
+                members,
+            });
+            out.extend(channels);
+        }
+        out
+    }
+
+    /// Every reverse reference equals what the forward one implies: group members and
+    /// operators' groups, line queues and operators' direct references, channel lists and
+    /// operators' channel references, pins, clients' conversations, operators' pool slots.
+    fn audit_references(
+        &self,
+        members: &[BTreeSet<(u64, OpIdx)>],
+        pools: &[RebuiltPool],
+    ) -> Result<(), String> {
+        let mut direct: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.ops.len()];
+        let mut group_refs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.groups.len()];
+        let mut chan_refs: Vec<Vec<u32>> = vec![Vec::new(); self.ops.len()];
+        let mut pinned: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); self.ops.len()];
+        let mut client_convs: Vec<Vec<u32>> = vec![Vec::new(); self.clients.len()];
+        // Each operator's expected slots: one per pool they are a member of, at their position.
+        let mut slots: Vec<Vec<(PoolRef, Pos)>> = vec![Vec::new(); self.ops.len()];
+        for p in pools {
+            for (&o, &pos) in &p.members {
+                slots[o as usize].push((p.pool, pos));
             }
         }
         for (l, line) in self.lines.iter().enumerate() {
@@ -109,49 +182,35 @@ impl State {
             }
         }
         for (o, op) in self.ops.iter().enumerate() {
-            let name = self.op_name(o as u32);
+            let name = || self.op_name(o as u32);
             let mut d = op.direct_refs.clone();
             d.sort_unstable();
             if d != direct[o] {
                 return Err(format!(
-                    "operator {name}: direct queue references out of step"
+                    "operator {}: direct queue references out of step",
+                    name()
                 ));
             }
             let mut cr = op.chan_refs.clone();
             cr.sort_unstable();
             if cr != chan_refs[o] {
-                return Err(format!("operator {name}: channel references out of step"));
+                return Err(format!(
+                    "operator {}: channel references out of step",
+                    name()
+                ));
             }
             if op.pinned_clients != pinned[o] {
-                return Err(format!("operator {name}: pinned clients out of step"));
+                return Err(format!("operator {}: pinned clients out of step", name()));
             }
-            let mut expect: Vec<(PoolRef, Pos)> = Vec::new();
-            if op.exists {
-                for (l, line) in self.lines.iter().enumerate() {
-                    if line.is_none() {
-                        continue;
-                    }
-                    if let Some(&pos) = self.members_from_scratch(l as u32).get(&(o as u32)) {
-                        expect.push((PoolRef::Line(l as u32), pos));
-                        for (ch, chan) in self.chans.iter().enumerate() {
-                            if chan.pool_line == Some(l as u32)
-                                && chan
-                                    .restrict
-                                    .as_ref()
-                                    .is_some_and(|r| r.contains(&(o as u32)))
-                            {
-                                expect.push((PoolRef::Channel(ch as u32), pos));
-                            }
-                        }
-                    }
-                }
-            }
+            // Pools only ever hold operators that exist, so a removed one expects none.
+            let mut expect = std::mem::take(&mut slots[o]);
             let mut got: Vec<(PoolRef, Pos)> = op.slots.iter().map(|s| (s.pool, s.pos)).collect();
             got.sort_unstable();
             expect.sort_unstable();
             if got != expect {
                 return Err(format!(
-                    "operator {name}: pool slots {got:?}, expected {expect:?}"
+                    "operator {}: pool slots {got:?}, expected {expect:?}",
+                    name()
                 ));
             }
         }
@@ -170,30 +229,37 @@ impl State {
         let mut loads: BTreeMap<OpIdx, Load> = BTreeMap::new();
         // Per line: offered, assigned, with the bot, open.
         let mut counts: BTreeMap<u32, (u32, u32, u32, u32)> = BTreeMap::new();
+        // Every (operator, conversation) offer the conversations record, for the reverse check
+        // below: an `all`-mode offer can name every operator, so no scanning its list per
+        // operator.
+        let mut offered: BTreeSet<(OpIdx, ConvIdx)> = BTreeSet::new();
         for (c, conv) in self.convs.iter().enumerate() {
             let c = c as u32;
-            let name = self.conv_name(c);
+            let name = || self.conv_name(c);
             let open = conv.state != ConvState::Closed;
             if open {
                 if self.lines[conv.line as usize].is_none() {
-                    return Err(format!("{name}: open on a line that does not exist"));
+                    return Err(format!("{}: open on a line that does not exist", name()));
                 }
                 counts.entry(conv.line).or_default().3 += 1;
             }
             match &conv.state {
                 ConvState::Closed => {}
-                ConvState::Limbo => return Err(format!("{name}: left in limbo")),
+                ConvState::Limbo => return Err(format!("{}: left in limbo", name())),
                 ConvState::Waiting { seq, bucket, .. } => {
                     if self.line(conv.line).waiting.get(seq) != Some(&c) {
-                        return Err(format!("{name}: waiting but not in its line's queue"));
+                        return Err(format!("{}: waiting but not in its line's queue", name()));
                     }
                     if self.bucket_ref(*bucket).get(seq) != Some(&c) {
-                        return Err(format!("{name}: waiting but not in its bucket {bucket:?}"));
+                        return Err(format!(
+                            "{}: waiting but not in its bucket {bucket:?}",
+                            name()
+                        ));
                     }
                 }
                 ConvState::Assigned { op, deadline } => {
                     if !self.ops[*op as usize].held.contains(&c) {
-                        return Err(format!("{name}: assigned but not held by its operator"));
+                        return Err(format!("{}: assigned but not held by its operator", name()));
                     }
                     let e = counts.entry(conv.line).or_default();
                     if deadline.is_some() {
@@ -211,12 +277,13 @@ impl State {
                 }
                 ConvState::Offered { ops, .. } => {
                     if ops.is_empty() {
-                        return Err(format!("{name}: offered to nobody"));
+                        return Err(format!("{}: offered to nobody", name()));
                     }
-                    for o in ops {
-                        if !self.ops[*o as usize].offers.contains(&c) {
-                            return Err(format!("{name}: offer not recorded on its operator"));
+                    for &o in ops {
+                        if !self.ops[o as usize].offers.contains(&c) {
+                            return Err(format!("{}: offer not recorded on its operator", name()));
                         }
+                        offered.insert((o, c));
                     }
                     counts.entry(conv.line).or_default().0 += 1;
                 }
@@ -244,8 +311,8 @@ impl State {
                 }
             }
             for &c in &op.offers {
-                if !matches!(&self.convs[c as usize].state, ConvState::Offered { ops, .. } if ops.contains(&o))
-                {
+                // `offered` holds (o, c) exactly when conversation c is an offer that names o.
+                if !offered.contains(&(o, c)) {
                     return Err(format!(
                         "operator {} has a stale offer of {}",
                         self.op_name(o),
@@ -281,109 +348,100 @@ impl State {
         Ok(())
     }
 
-    /// The members of a line with their positions, from scratch.
-    fn members_from_scratch(&self, l: u32) -> BTreeMap<OpIdx, Pos> {
+    /// The members of a line with their positions, from scratch: an operator named in the
+    /// queue is a member at (entry, 0), a group's members at (entry, creation order); one
+    /// named twice keeps the earlier position. `groups` is [`Self::group_members_from_scratch`].
+    fn members_from_scratch(
+        &self,
+        l: u32,
+        groups: &[BTreeSet<(u64, OpIdx)>],
+    ) -> BTreeMap<OpIdx, Pos> {
         let mut out: BTreeMap<OpIdx, Pos> = BTreeMap::new();
+        let mut add = |o: OpIdx, pos: Pos| {
+            out.entry(o)
+                .and_modify(|p| *p = (*p).min(pos))
+                .or_insert(pos);
+        };
         for (entry, r) in self.line(l).queue.iter().enumerate() {
             let entry = entry as u32;
-            let found: Vec<(OpIdx, Pos)> = match *r {
-                QueueRef::Op(o) => vec![(o, Pos { entry, sub: 0 })],
-                QueueRef::Group(g) => self
-                    .ops
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, op)| op.exists && op.groups.contains(&g))
-                    .map(|(o, op)| {
-                        (
-                            o as u32,
+            match *r {
+                QueueRef::Op(o) => {
+                    if self.ops[o as usize].exists {
+                        add(o, Pos { entry, sub: 0 });
+                    }
+                }
+                // Only operators that exist are group members.
+                QueueRef::Group(g) => {
+                    for &(created, o) in &groups[g as usize] {
+                        add(
+                            o,
                             Pos {
                                 entry,
-                                sub: op.created,
+                                sub: created,
                             },
-                        )
-                    })
-                    .collect(),
-            };
-            for (o, pos) in found {
-                if !self.ops[o as usize].exists {
-                    continue;
+                        );
+                    }
                 }
-                out.entry(o)
-                    .and_modify(|p| *p = (*p).min(pos))
-                    .or_insert(pos);
             }
         }
         out
     }
 
-    fn audit_pools(&self) -> Result<(), String> {
-        for (l, line) in self.lines.iter().enumerate() {
-            let Some(line) = line else { continue };
-            let l = l as u32;
-            let members = self.members_from_scratch(l);
-            let mut pools = vec![(PoolRef::Line(l), members.clone())];
-            for (ch, chan) in self.chans.iter().enumerate() {
-                if chan.pool_line == Some(l) {
-                    if let Some(list) = &chan.restrict {
-                        let m = members
-                            .iter()
-                            .filter(|(o, _)| list.contains(o))
-                            .map(|(&o, &p)| (o, p))
-                            .collect();
-                        pools.push((PoolRef::Channel(ch as u32), m));
-                    }
+    fn audit_pools(&self, pools: &[RebuiltPool]) -> Result<(), String> {
+        for RebuiltPool {
+            pool,
+            line: l,
+            members,
+        } in pools
+        {
+            let (pool, l) = (*pool, *l);
+            let line = self.line(l);
+            let mut ready = BTreeSet::new();
+            let mut eligible = 0;
+            for (&o, &pos) in members {
+                let op = &self.ops[o as usize];
+                if !op.available_on(&line.config) {
+                    continue;
                 }
+                eligible += 1;
+                if !op.has_room_on(&line.config) {
+                    continue;
+                }
+                let (load, last) = match line.config.mode {
+                    Mode::Strict | Mode::All => (0, 0),
+                    Mode::Evenly => (0, op.last_assigned),
+                    Mode::Balanced => (op.load.get(line.config.count_toward_cap), op.last_assigned),
+                };
+                ready.insert(Key {
+                    load,
+                    last,
+                    pos,
+                    op: o,
+                });
             }
-            for (pool, members) in pools {
-                let mut ready = BTreeSet::new();
-                let mut eligible = 0;
-                for (&o, &pos) in &members {
-                    let op = &self.ops[o as usize];
-                    if !op.available_on(&line.config) {
-                        continue;
-                    }
-                    eligible += 1;
-                    if !op.has_room_on(&line.config) {
-                        continue;
-                    }
-                    let (load, last) = match line.config.mode {
-                        Mode::Strict | Mode::All => (0, 0),
-                        Mode::Evenly => (0, op.last_assigned),
-                        Mode::Balanced => {
-                            (op.load.get(line.config.count_toward_cap), op.last_assigned)
-                        }
-                    };
-                    ready.insert(Key {
-                        load,
-                        last,
-                        pos,
-                        op: o,
-                    });
-                }
-                let p = self.pool(pool);
-                if p.ready != ready {
+            let p = self.pool(pool);
+            if p.ready != ready {
+                return Err(format!(
+                    "line {}: pool {pool:?} ready set {:?} differs from recomputed {:?}",
+                    self.line_name(l),
+                    p.ready,
+                    ready
+                ));
+            }
+            if p.eligible != eligible {
+                return Err(format!(
+                    "line {}: pool {pool:?} eligible count {} != {eligible}",
+                    self.line_name(l),
+                    p.eligible
+                ));
+            }
+            for (&seq, &c) in &p.waiting {
+                let ok = matches!(self.convs[c as usize].state, ConvState::Waiting { seq: s, bucket: Bucket::Pool(b), .. } if s == seq && b == pool);
+                if !ok {
                     return Err(format!(
-                        "line {}: pool {pool:?} ready set {:?} differs from recomputed {:?}",
-                        self.line_name(l),
-                        p.ready,
-                        ready
+                        "pool {pool:?} has stale waiting entry {}",
+                        self.conv_name(c)
                     ));
-                }
-                if p.eligible != eligible {
-                    return Err(format!(
-                        "line {}: pool {pool:?} eligible count {} != {eligible}",
-                        self.line_name(l),
-                        p.eligible
-                    ));
-                }
-                for (&seq, &c) in &p.waiting {
-                    let ok = matches!(self.convs[c as usize].state, ConvState::Waiting { seq: s, bucket: Bucket::Pool(b), .. } if s == seq && b == pool);
-                    if !ok {
-                        return Err(format!(
-                            "pool {pool:?} has stale waiting entry {}",
-                            self.conv_name(c)
-                        ));
-                    }
                 }
             }
         }
