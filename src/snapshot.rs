@@ -226,6 +226,9 @@ impl Engine {
     /// parts contradict each other; nothing of it is used then.
     pub fn restore(snapshot: Snapshot) -> Result<Engine, SnapshotError> {
         let mut st = snapshot.state;
+        // A snapshot made in this process still carries the derived indices: start from the
+        // facts alone, as one read from its serialised form does.
+        st.clear_derived();
         st.check_facts().map_err(SnapshotError::Corrupt)?;
         st.rebuild_indices().map_err(SnapshotError::Corrupt)?;
         let engine = Engine { st };
@@ -379,6 +382,44 @@ impl State {
     }
 
     /// Rebuilds every derived index from the recorded facts.
+    /// Resets every index derived from the facts (the fields a snapshot leaves out) to what
+    /// reading a serialised snapshot gives: empty.
+    fn clear_derived(&mut self) {
+        for op in &mut self.ops {
+            op.load = Default::default();
+            op.held.clear();
+            op.offers.clear();
+            op.direct_refs.clear();
+            op.chan_refs.clear();
+            op.slots.clear();
+            op.flags_matter = false;
+            op.pinned_clients.clear();
+            op.pinned_waiting.clear();
+        }
+        for line in self.lines.iter_mut().flatten() {
+            line.queue.clear();
+            line.pool = Default::default();
+            line.waiting.clear();
+            line.channels.clear();
+            (line.open, line.offered, line.assigned, line.with_bot) = (0, 0, 0, 0);
+            line.schedule = None;
+            line.is_open = false;
+        }
+        for chan in &mut self.chans {
+            chan.pool = Default::default();
+        }
+        for group in &mut self.groups {
+            group.members.clear();
+            group.refs.clear();
+        }
+        for c in 0..self.clients.len() {
+            self.clients[c].convs.clear();
+        }
+        self.dirty.clear();
+        self.opened.clear();
+        self.timers.clear_indices();
+    }
+
     fn rebuild_indices(&mut self) -> Result<(), String> {
         for l in 0..self.lines.len() as u32 {
             let Some(line) = &self.lines[l as usize] else {

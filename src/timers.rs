@@ -133,6 +133,13 @@ impl Timers {
         self.heads[1].is_some_and(|k| k.0 == at)
     }
 
+    /// Empties the indices, keeping the sequence (restoring schedules every deadline again).
+    pub(crate) fn clear_indices(&mut self) {
+        self.map.clear();
+        self.schedules.clear();
+        self.heads = [None; 2];
+    }
+
     /// Checks the kept heads against the indices themselves.
     pub(crate) fn audit_heads(&self) -> Result<(), String> {
         let first = |index: &BTreeMap<TimerKey, Timer>| index.first_key_value().map(|(k, _)| *k);
