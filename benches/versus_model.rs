@@ -1,6 +1,9 @@
 //! The engine against the reference model (`tests/model/mod.rs`: plain vectors, linear
 //! scans) on the same workloads, so that the ratio is the headline (issue 3: at least 100× the
-//! model at 10 000 operators). `{mode}` is each of `strict`, `evenly` and `balanced`.
+//! model at 10 000 operators). `{mode}` is each of `strict`, `evenly`, `balanced` and `all`; in
+//! `all`, every offer is accepted at once by the first operator it names, so an iteration is
+//! an arrival offered to every operator with room, its accept, and a close. The model runs
+//! `all` up to 1 000 operators only (it judges each operator offered from scratch).
 //!
 //! - `pool/{mode}/{engine,model}/N` — N online operators in one line (cap 4), each holding 2
 //!   open conversations; one iteration is an arrival that gets routed and the close of the
@@ -162,12 +165,33 @@ impl<R: Router> Work<R> {
         w
     }
 
+    /// Feeds an input, and accepts every `all`-mode offer it makes at once, by the first
+    /// operator offered (as the fastest operator on a broadcast line would).
     fn feed(&mut self, input: Input) -> Vec<Decision> {
         let decisions = self.router.feed(self.now, input);
+        let mut accepts = Vec::new();
         for d in &decisions {
-            if let DecisionKind::Assigned { conversation, .. } = &d.kind {
-                self.assigned.push_back(conversation.clone());
+            match &d.kind {
+                DecisionKind::Assigned { conversation, .. } => {
+                    self.assigned.push_back(conversation.clone());
+                }
+                DecisionKind::Offered {
+                    conversation,
+                    operators,
+                    ..
+                } => {
+                    if let Some(first) = operators.first() {
+                        accepts.push(Input::Accept {
+                            conversation: conversation.clone(),
+                            operator: first.clone(),
+                        });
+                    }
+                }
+                _ => {}
             }
+        }
+        for accept in accepts {
+            self.feed(accept);
         }
         decisions
     }
@@ -216,6 +240,7 @@ impl<R: Router> Work<R> {
         });
         let routed = |d: &Decision| match &d.kind {
             DecisionKind::Assigned { conversation, .. }
+            | DecisionKind::Offered { conversation, .. }
             | DecisionKind::Queued { conversation, .. } => *conversation == self.convs[j],
             _ => false,
         };
@@ -259,7 +284,13 @@ impl<R: Router> Work<R> {
 /// The operators of the `waiting` benchmarks.
 const WAITING_OPERATORS: usize = 100;
 
-const MODES: [Mode; 3] = [Mode::Strict, Mode::Evenly, Mode::Balanced];
+const MODES: [Mode; 4] = [Mode::Strict, Mode::Evenly, Mode::Balanced, Mode::All];
+
+/// Whether the model runs at this size: mode `all` offers each arrival to every ready
+/// operator, each of which the model judges from scratch, so it stops at 1 000.
+fn model_runs(mode: Mode, n: usize) -> bool {
+    mode != Mode::All || n <= 1_000
+}
 
 /// Plays a small pool and a small queue through the engine and the model side by side: the
 /// same decisions, input by input (the setup included).
@@ -313,7 +344,7 @@ fn pool(c: &mut Criterion) {
             });
         }
         model_config(&mut g);
-        for &n in model_sizes {
+        for &n in model_sizes.iter().filter(|&&n| model_runs(mode, n)) {
             let mut w = None;
             g.bench_function(BenchmarkId::new("model", n), |b| {
                 let w = w.get_or_insert_with(|| Work::pool(model::Model::new(), mode, n));
