@@ -2,8 +2,7 @@
 //! scans) on the same workloads, so that the ratio is the headline (issue 3: at least 100× the
 //! model at 10 000 operators). `{mode}` is each of `strict`, `evenly`, `balanced` and `all`; in
 //! `all`, every offer is accepted at once by the first operator it names, so an iteration is
-//! an arrival offered to every operator with room, its accept, and a close. The model runs
-//! `all` up to 1 000 operators only (it judges each operator offered from scratch).
+//! an arrival offered to every operator with room, its accept, and a close.
 //!
 //! - `pool/{mode}/{engine,model}/N` — N online operators in one line (cap 4), each holding 2
 //!   open conversations; one iteration is an arrival that gets routed and the close of the
@@ -286,12 +285,6 @@ const WAITING_OPERATORS: usize = 100;
 
 const MODES: [Mode; 4] = [Mode::Strict, Mode::Evenly, Mode::Balanced, Mode::All];
 
-/// Whether the model runs at this size: mode `all` offers each arrival to every ready
-/// operator, each of which the model judges from scratch, so it stops at 1 000.
-fn model_runs(mode: Mode, n: usize) -> bool {
-    mode != Mode::All || n <= 1_000
-}
-
 /// Plays a small pool and a small queue through the engine and the model side by side: the
 /// same decisions, input by input (the setup included).
 fn check_same_decisions(mode: Mode) {
@@ -344,7 +337,7 @@ fn pool(c: &mut Criterion) {
             });
         }
         model_config(&mut g);
-        for &n in model_sizes.iter().filter(|&&n| model_runs(mode, n)) {
+        for &n in model_sizes {
             let mut w = None;
             g.bench_function(BenchmarkId::new("model", n), |b| {
                 let w = w.get_or_insert_with(|| Work::pool(model::Model::new(), mode, n));
