@@ -74,26 +74,27 @@ impl<T> ChunkedVec<T> {
     pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
         self.chunks.iter().flatten()
     }
+
+    pub(crate) fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut T> + '_ {
+        self.chunks.iter_mut().flatten()
+    }
 }
 
 impl<T> Index<usize> for ChunkedVec<T> {
     type Output = T;
 
     fn index(&self, i: usize) -> &T {
-        match self.get(i) {
-            Some(value) => value,
-            None => panic!("index {i} out of range for a ChunkedVec of {}", self.len),
-        }
+        self.get(i).expect(
+            "index out of range: the engine indexes only records it has pushed (never removed)",
+        )
     }
 }
 
 impl<T> IndexMut<usize> for ChunkedVec<T> {
     fn index_mut(&mut self, i: usize) -> &mut T {
-        let len = self.len;
-        match self.get_mut(i) {
-            Some(value) => value,
-            None => panic!("index {i} out of range for a ChunkedVec of {len}"),
-        }
+        self.get_mut(i).expect(
+            "index out of range: the engine indexes only records it has pushed (never removed)",
+        )
     }
 }
 

@@ -412,8 +412,8 @@ impl State {
             group.members.clear();
             group.refs.clear();
         }
-        for c in 0..self.clients.len() {
-            self.clients[c].convs.clear();
+        for client in self.clients.iter_mut() {
+            client.convs.clear();
         }
         self.dirty.clear();
         self.opened.clear();

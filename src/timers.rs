@@ -53,16 +53,20 @@ pub(crate) struct Timers {
 }
 
 impl Timers {
-    /// Adds a deadline to its index, keeping that index's head.
-    fn insert(&mut self, key: TimerKey, timer: Timer) {
-        let which = usize::from(matches!(timer, Timer::Schedule(_)));
+    /// One index (0: `map`, 1: `schedules`) with its head.
+    fn index(&mut self, which: usize) -> (&mut BTreeMap<TimerKey, Timer>, &mut Option<TimerKey>) {
         let index = if which == 1 {
             &mut self.schedules
         } else {
             &mut self.map
         };
+        (index, &mut self.heads[which])
+    }
+
+    /// Adds a deadline to its index, keeping that index's head.
+    fn insert(&mut self, key: TimerKey, timer: Timer) {
+        let (index, head) = self.index(usize::from(matches!(timer, Timer::Schedule(_))));
         index.insert(key, timer);
-        let head = &mut self.heads[which];
         if head.is_none_or(|h| key < h) {
             *head = Some(key);
         }
@@ -70,14 +74,10 @@ impl Timers {
 
     /// Removes a key from one index (0: `map`, 1: `schedules`), keeping its head.
     fn remove(&mut self, which: usize, key: &TimerKey) -> Option<Timer> {
-        let index = if which == 1 {
-            &mut self.schedules
-        } else {
-            &mut self.map
-        };
+        let (index, head) = self.index(which);
         let timer = index.remove(key)?;
-        if self.heads[which] == Some(*key) {
-            self.heads[which] = index.first_key_value().map(|(k, _)| *k);
+        if *head == Some(*key) {
+            *head = index.first_key_value().map(|(k, _)| *k);
         }
         Some(timer)
     }
