@@ -105,52 +105,44 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod autoreply;
-mod bot;
-mod check;
-mod chunked;
-mod config;
-mod conversation;
-mod decision;
+mod audit;
+mod conversations;
 mod engine;
-mod error;
-mod id;
-mod input;
-mod line;
-mod pool;
+mod features;
+mod index;
+mod lifecycle;
+mod lines;
+mod model;
+mod operators;
 mod query;
-mod rating;
 mod routing;
-mod schedule;
-mod sla;
 mod snapshot;
 mod state;
-mod timers;
+mod wire;
 
 /// The README's examples, compiled and run as doc tests so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-pub use autoreply::AutoReplies;
-pub use bot::{BotConfig, BotJoin, BotLeave};
-pub use config::{
-    ChannelConfig, CountTowardCap, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS,
-    Mode, OnExhausted, OperatorConfig, PinnedPolicy, QueueEntry,
-};
-pub use decision::{
-    AssignReason, AutoReplyKind, BotLeftReason, CloseReason, Decision, DecisionKind, QueueReason,
-    SlaKind, UnassignReason, WithdrawReason,
-};
 pub use engine::Engine;
-pub use error::Error;
-pub use id::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
-pub use input::{Input, Presence};
 pub use query::{
     ConversationState, ConversationView, LineCounters, LineHours, OperatorLoad, OperatorView,
     SlaCounts, WaitingEntry,
 };
-pub use rating::RatingConfig;
-pub use schedule::{DayHours, ScheduleConfig, ScheduleOverride, WeeklyHours};
-pub use sla::SlaConfig;
-pub use snapshot::{SNAPSHOT_VERSION, Snapshot, SnapshotError};
+pub use snapshot::{Corruption, Entity, SNAPSHOT_VERSION, Snapshot, SnapshotError};
+pub use wire::config::{
+    ChannelConfig, CountTowardCap, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS,
+    Mode, OnExhausted, OperatorConfig, PinnedPolicy, QueueEntry,
+};
+pub use wire::decision::{
+    AssignReason, AutoReplyKind, BotLeftReason, CloseReason, Decision, DecisionKind, QueueReason,
+    SlaKind, UnassignReason, WithdrawReason,
+};
+pub use wire::error::{Error, ScheduleError};
+pub use wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
+pub use wire::input::{Input, Presence};
+pub use wire::settings::{
+    AutoReplies, BotConfig, BotJoin, BotLeave, DayHours, RatingConfig, ScheduleConfig,
+    ScheduleOverride, SlaConfig, WeeklyHours,
+};

@@ -3,11 +3,13 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::decision::SlaKind;
 use crate::engine::Engine;
-use crate::id::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
-use crate::input::Presence;
-use crate::state::{ConvIdx, ConvState};
+use crate::features::sla::SlaCounters;
+use crate::model::conversation::Place;
+use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
+use crate::wire::decision::SlaKind;
+use crate::wire::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
+use crate::wire::input::Presence;
 
 /// A conversation waiting in a line's queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -118,8 +120,8 @@ pub struct SlaCounts {
     pub next_response_missed: u64,
 }
 
-impl From<crate::state::SlaCounters> for SlaCounts {
-    fn from(c: crate::state::SlaCounters) -> Self {
+impl From<SlaCounters> for SlaCounts {
+    fn from(c: SlaCounters) -> Self {
         Self {
             first_response_met: c.first_response_met,
             first_response_missed: c.first_response_missed,
@@ -163,6 +165,7 @@ pub struct LineCounters {
 impl Engine {
     fn waited(&self, since: DateTime<Utc>) -> i64 {
         self.st
+            .core
             .clock
             .map_or(0, |now| (now - since).num_seconds().max(0))
     }
@@ -170,22 +173,22 @@ impl Engine {
     /// A line's waiting queue in order, with each conversation's time in queue; `None` for an
     /// unknown line.
     pub fn waiting(&self, line: &str) -> Option<Vec<WaitingEntry>> {
-        let l = self.st.line_idx(line)?;
+        let core = &self.st.core;
+        let l = core.facts.line_idx(line)?;
         Some(
-            self.st
-                .line(l)
+            core.idx.lines[l]
                 .waiting
                 .values()
                 .map(|&c| {
-                    let conv = &self.st.convs[c as usize];
-                    let since = match conv.state {
-                        ConvState::Waiting { since, .. } => since,
-                        _ => self.st.clock.unwrap_or_default(),
+                    let conv = &core.facts.convs[c];
+                    let since = match conv.place {
+                        Place::Waiting { since, .. } => since,
+                        _ => core.clock.unwrap_or_default(),
                     };
                     WaitingEntry {
-                        conversation: self.st.conv_name(c),
-                        client: self.st.client_ids.name(conv.client).clone(),
-                        channel: self.st.chan_ids.name(conv.channel).clone(),
+                        conversation: core.facts.conv_name(c),
+                        client: core.facts.client_name(conv.client),
+                        channel: core.facts.chan_name(conv.channel),
                         since,
                         waited_secs: self.waited(since),
                     }
@@ -196,33 +199,34 @@ impl Engine {
 
     /// A line's counters; `None` for an unknown line.
     pub fn line_counters(&self, line: &str) -> Option<LineCounters> {
-        let l = self.st.line_idx(line)?;
-        let line = self.st.line(l);
-        let oldest =
-            line.waiting
-                .values()
-                .next()
-                .and_then(|&c| match self.st.convs[c as usize].state {
-                    ConvState::Waiting { since, .. } => Some(since),
-                    _ => None,
-                });
+        let core = &self.st.core;
+        let l = core.facts.line_idx(line)?;
+        let index = &core.idx.lines[l];
+        let oldest = index
+            .waiting
+            .values()
+            .next()
+            .and_then(|&c| match core.facts.convs[c].place {
+                Place::Waiting { since, .. } => Some(since),
+                _ => None,
+            });
         Some(LineCounters {
-            waiting: line.waiting.len(),
-            offered: line.offered,
-            assigned: line.assigned,
+            waiting: index.waiting.len(),
+            offered: index.offered,
+            assigned: index.assigned,
             oldest_waiting_since: oldest,
             oldest_wait_secs: oldest.map(|s| self.waited(s)),
-            with_bot: line.with_bot,
-            open: line.is_open,
-            sla: line.sla.into(),
+            with_bot: index.with_bot,
+            open: self.st.features.schedule.is_open(l),
+            sla: self.st.features.sla.line(l).into(),
         })
     }
 
     /// Whether a line is open at `at` by its working hours, and when that next changes;
     /// `None` for an unknown line. A pure question: it changes nothing.
     pub fn line_hours(&self, line: &str, at: DateTime<Utc>) -> Option<LineHours> {
-        let l = self.st.line_idx(line)?;
-        let schedule = self.st.line(l).schedule.as_ref();
+        let l = self.st.core.facts.line_idx(line)?;
+        let schedule = self.st.features.schedule.line(l).hours.as_ref();
         Some(LineHours {
             open: schedule.is_none_or(|s| s.is_open(at)),
             next_change: schedule.and_then(|s| s.next_change(at)),
@@ -231,51 +235,54 @@ impl Engine {
 
     /// An operator's state, load and conversations; `None` for an unknown operator.
     pub fn operator(&self, operator: &str) -> Option<OperatorView> {
-        let o = self.st.op(operator)?;
-        let op = &self.st.ops[o as usize];
+        let core = &self.st.core;
+        let o = core.facts.op(operator)?;
+        let op = &core.facts.ops[o];
+        let index = &core.idx.ops[o];
         let names = |set: &std::collections::BTreeSet<ConvIdx>| {
-            set.iter().map(|&c| self.st.conv_name(c)).collect()
+            set.iter().map(|&c| core.facts.conv_name(c)).collect()
         };
         Some(OperatorView {
-            operator: self.st.op_name(o),
+            operator: core.facts.op_name(o),
             active: op.active,
             presence: op.presence,
             workday_started: op.workday,
             absent: op.in_absence,
             max_open: op.max_open,
             load: OperatorLoad {
-                open: op.load.open,
-                awaiting_reply: op.load.awaiting_reply,
-                unanswered: op.load.unanswered,
+                open: index.load.open,
+                awaiting_reply: index.load.awaiting_reply,
+                unanswered: index.load.unanswered,
             },
-            conversations: names(&op.held),
-            offers: names(&op.offers),
-            sla: op.sla.into(),
+            conversations: names(&index.held),
+            offers: names(&index.offers),
+            sla: self.st.features.sla.op(o).into(),
         })
     }
 
     /// A conversation's state and responsible operator; `None` for an unknown conversation.
     pub fn conversation(&self, conversation: &str) -> Option<ConversationView> {
-        let c = self.st.conv_ids.get(conversation)?;
-        let conv = &self.st.convs[c as usize];
-        let (state, operator, deadline, offered_to) = match &conv.state {
-            ConvState::Waiting { .. } | ConvState::Limbo => {
+        let core = &self.st.core;
+        let c = core.facts.conv_ids.get(conversation)?;
+        let conv = &core.facts.convs[c];
+        let (state, operator, deadline, offered_to) = match &conv.place {
+            Place::Waiting { .. } | Place::Limbo => {
                 (ConversationState::Waiting, None, None, Vec::new())
             }
-            ConvState::Assigned { op, deadline } => (
+            Place::Assigned { op, deadline } => (
                 ConversationState::Assigned,
-                Some(self.st.op_name(*op)),
+                Some(core.facts.op_name(*op)),
                 deadline.map(|k| k.0),
                 Vec::new(),
             ),
-            ConvState::Offered { ops, deadline } => (
+            Place::Offered { ops, deadline } => (
                 ConversationState::Offered,
                 None,
                 deadline.map(|k| k.0),
-                ops.iter().map(|&o| self.st.op_name(o)).collect(),
+                ops.iter().map(|&o| core.facts.op_name(o)).collect(),
             ),
-            ConvState::Closed => (ConversationState::Closed, None, None, Vec::new()),
-            ConvState::WithBot { deadline, .. } => (
+            Place::Closed => (ConversationState::Closed, None, None, Vec::new()),
+            Place::WithBot { deadline, .. } => (
                 ConversationState::WithBot,
                 None,
                 deadline.map(|k| k.0),
@@ -283,49 +290,59 @@ impl Engine {
             ),
         };
         Some(ConversationView {
-            conversation: self.st.conv_name(c),
-            client: self.st.client_ids.name(conv.client).clone(),
-            channel: self.st.chan_ids.name(conv.channel).clone(),
-            line: self.st.line_name(conv.line),
+            conversation: core.facts.conv_name(c),
+            client: core.facts.client_name(conv.client),
+            channel: core.facts.chan_name(conv.channel),
+            line: core.facts.line_name(conv.line),
             state,
             operator,
             deadline,
             offered_to,
             awaiting_reply: conv.awaiting_reply,
             answered: conv.answered,
-            sla_due: conv.sla.as_ref().map(|p| (p.kind, p.due)),
-            rating: conv.rating,
+            sla_due: self
+                .st
+                .features
+                .sla
+                .pending
+                .get(&c)
+                .map(|p| (p.kind, p.due)),
+            rating: self.st.features.rating.score(c),
         })
     }
 
     /// Every existing operator's id, in order of first mention.
     pub fn operators(&self) -> Vec<OperatorId> {
-        (0..self.st.ops.len() as u32)
-            .filter(|&o| self.st.ops[o as usize].exists)
-            .map(|o| self.st.op_name(o))
+        let facts = &self.st.core.facts;
+        facts
+            .ops
+            .iter()
+            .filter(|(_, op)| op.exists)
+            .map(|(o, _): (OpIdx, _)| facts.op_name(o))
             .collect()
     }
 
     /// Every existing line's id, in order of first mention.
     pub fn lines(&self) -> Vec<LineId> {
-        (0..self.st.lines.len() as u32)
-            .filter(|&l| self.st.lines[l as usize].is_some())
-            .map(|l| self.st.line_name(l))
+        let facts = &self.st.core.facts;
+        facts
+            .lines
+            .iter()
+            .filter(|(_, line)| line.is_some())
+            .map(|(l, _): (LineIdx, _)| facts.line_name(l))
             .collect()
     }
 
     /// Every conversation's id the engine has seen, in order of first mention.
     pub fn conversations(&self) -> Vec<ConversationId> {
-        (0..self.st.convs.len() as u32)
-            .map(|c| self.st.conv_name(c))
-            .collect()
+        let facts = &self.st.core.facts;
+        facts.convs.indices().map(|c| facts.conv_name(c)).collect()
     }
 
     /// The operator a client is pinned to, if any.
     pub fn pinned_operator(&self, client: &str) -> Option<OperatorId> {
-        let cl = self.st.client_ids.get(client)?;
-        self.st.clients[cl as usize]
-            .pinned
-            .map(|o| self.st.op_name(o))
+        let facts = &self.st.core.facts;
+        let cl = facts.client_ids.get(client)?;
+        facts.clients[cl].pinned.map(|o| facts.op_name(o))
     }
 }

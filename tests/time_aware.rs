@@ -1947,7 +1947,7 @@ fn invalid_schedule_is_an_error() {
                 Error::InvalidSchedule { line, reason } => {
                     assert_eq!(line.as_str(), id);
                     assert!(
-                        reason.contains(offending),
+                        reason.to_string().contains(offending),
                         "{schedule:?}: `{reason}` should name `{offending}`"
                     );
                 }

@@ -1,0 +1,191 @@
+//! The inputs about conversations — messages in and out, accept, take, transfer, close, spam,
+//! the bot's hand-off, ratings — and pinning clients. Each is validated first
+//! (`engine/validate.rs`); here they take effect, through the lifecycle hooks.
+
+use crate::lifecycle::{ClientMessage, Opener};
+use crate::model::conversation::{Conversation, Known, Place};
+use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
+use crate::state::State;
+use crate::wire::decision::{AssignReason, BotLeftReason, CloseReason, UnassignReason};
+use crate::wire::ids::{ChannelId, ClientId, ConversationId};
+
+impl State {
+    /// A client wrote: a new conversation, a follow-up, or a closed one reopened.
+    pub(crate) fn message_in(
+        &mut self,
+        id: &ConversationId,
+        client: &ClientId,
+        channel: &ChannelId,
+        known: Known,
+    ) {
+        let c = match known {
+            Known::New => self.open_conversation(id, client, channel),
+            Known::Known(c) if !self.core.facts.convs[c].is_open() => {
+                self.reopen(c);
+                c
+            }
+            Known::Known(c) => {
+                let conv = &self.core.facts.convs[c];
+                let (was_awaiting, answered) = (conv.awaiting_reply, conv.answered);
+                self.core.set_flags(c, true, answered);
+                self.client_wrote(
+                    c,
+                    ClientMessage::FollowUp {
+                        was_awaiting,
+                        answered,
+                    },
+                );
+                return;
+            }
+        };
+        let cl = self.core.facts.convs[c].client;
+        let contacts = &mut self.core.facts.clients[cl].contacts;
+        *contacts = contacts.saturating_add(1);
+        self.core.set_flags(c, true, false);
+        self.opened(c, Opener::Client);
+        self.client_wrote(c, ClientMessage::OpensSession);
+        self.client_session_started(c);
+    }
+
+    /// Interns a new conversation, open on its channel's line, in limbo.
+    fn open_conversation(
+        &mut self,
+        id: &ConversationId,
+        client: &ClientId,
+        channel: &ChannelId,
+    ) -> ConvIdx {
+        let ch = self.core.intern_chan(channel);
+        let line = self.core.facts.chans[ch]
+            .line
+            .expect("validated: the channel is connected");
+        let cl = self.core.intern_client(client);
+        let (c, _) = self.core.facts.conv_ids.intern(id);
+        self.core.facts.convs.push(Conversation::new(cl, ch, line));
+        self.core.idx.client_convs[cl].push(c);
+        self.core.idx.lines[line].open += 1;
+        c
+    }
+
+    /// A closed conversation opens again on its channel's current line, in limbo.
+    fn reopen(&mut self, c: ConvIdx) {
+        let ch = self.core.facts.convs[c].channel;
+        let line = self.core.facts.chans[ch]
+            .line
+            .expect("validated: the channel is connected");
+        let conv = &mut self.core.facts.convs[c];
+        conv.line = line;
+        conv.tried.clear();
+        conv.place = Place::Limbo;
+        self.core.idx.lines[line].open += 1;
+    }
+
+    /// An operator wrote: into an open conversation (which they take over, or accept), or one
+    /// that is new or closed (an outbound conversation, assigned to them).
+    pub(crate) fn message_out(
+        &mut self,
+        id: &ConversationId,
+        o: OpIdx,
+        client: Option<&ClientId>,
+        channel: Option<&ChannelId>,
+        known: Known,
+    ) {
+        let (c, outbound) = match known {
+            Known::New => {
+                let (client, channel) = client.zip(channel).expect("validated: both given");
+                (self.open_conversation(id, client, channel), true)
+            }
+            Known::Known(c) if !self.core.facts.convs[c].is_open() => {
+                self.reopen(c);
+                (c, true)
+            }
+            Known::Known(c) => (c, false),
+        };
+        self.core.set_flags(c, false, true);
+        if outbound {
+            self.opened(c, Opener::Operator);
+            self.assign(c, o, AssignReason::Outbound, true);
+        } else {
+            let reason = match &self.core.facts.convs[c].place {
+                Place::Offered { ops, .. } if ops.contains(&o) => AssignReason::Accepted,
+                _ => AssignReason::Taken,
+            };
+            self.give_to(c, o, reason, UnassignReason::TakenOver);
+        }
+        let cl = self.core.facts.convs[c].client;
+        self.core.facts.clients[cl].last_operator = Some(o);
+        self.operator_answered(c, o);
+    }
+
+    pub(crate) fn accept(&mut self, c: ConvIdx, o: OpIdx) {
+        self.give_to(c, o, AssignReason::Accepted, UnassignReason::TakenOver);
+    }
+
+    pub(crate) fn take(&mut self, c: ConvIdx, o: OpIdx) {
+        self.give_to(c, o, AssignReason::Taken, UnassignReason::TakenOver);
+    }
+
+    pub(crate) fn transfer_to_operator(&mut self, c: ConvIdx, o: OpIdx) {
+        self.give_to(c, o, AssignReason::Transferred, UnassignReason::Transferred);
+    }
+
+    /// Moves a conversation to a line and routes it there; the operator who held it counts as
+    /// tried, so a transfer back into the same line goes to someone else when anyone can take it.
+    pub(crate) fn transfer_to_line(&mut self, c: ConvIdx, l: LineIdx) {
+        let holder = self
+            .core
+            .leave_with_decisions(c, None, UnassignReason::Transferred);
+        let old = self.core.facts.convs[c].line;
+        if self.core.facts.lines[old].is_some() {
+            self.core.idx.lines[old].open -= 1;
+        }
+        self.core.idx.lines[l].open += 1;
+        let conv = &mut self.core.facts.convs[c];
+        conv.line = l;
+        conv.tried.clear();
+        if let Some(h) = holder {
+            self.core.mark_tried(c, h);
+        }
+        self.route(c);
+    }
+
+    /// Closes an open conversation and says so.
+    pub(crate) fn close(&mut self, c: ConvIdx, reason: CloseReason) {
+        if let Place::Assigned { op, .. } = self.core.leave(c) {
+            let client = self.core.facts.convs[c].client;
+            self.core.facts.clients[client].last_operator = Some(op);
+        }
+        self.closed(c, reason);
+    }
+
+    /// The bot hands the conversation over (`bot_handoff`).
+    pub(crate) fn bot_handoff(&mut self, c: ConvIdx) {
+        self.bot_leaves(c, BotLeftReason::Handoff);
+    }
+
+    /// The client rated the conversation.
+    pub(crate) fn rate(&mut self, c: ConvIdx, score: u8) {
+        if self.features.rating.rated(&self.core, c, score) {
+            self.close(c, CloseReason::Rated);
+        }
+    }
+
+    /// Pins a client to an operator, or unpins them (`None`). Unpinning a client who is not
+    /// pinned changes nothing (and does not make an unknown client known).
+    pub(crate) fn pin_client(&mut self, client: &ClientId, o: Option<OpIdx>) {
+        let cl = match o {
+            Some(_) => self.core.intern_client(client),
+            None => match self.core.facts.client_ids.get(client) {
+                Some(cl) if self.core.facts.clients[cl].pinned.is_some() => cl,
+                _ => return,
+            },
+        };
+        if let Some(prev) = self.core.facts.clients[cl].pinned.take() {
+            self.core.idx.ops[prev].pinned_clients.remove(&cl);
+        }
+        if let Some(o) = o {
+            self.core.facts.clients[cl].pinned = Some(o);
+            self.core.idx.ops[o].pinned_clients.insert(cl);
+        }
+        self.retry_client(cl);
+    }
+}

@@ -1,0 +1,143 @@
+//! The lifecycle hooks: the one ordered list of what happens at each conversation event, and
+//! the only way a feature hears of one.
+//!
+//! | hook | when | what runs, in this order |
+//! |---|---|---|
+//! | [`opened`](State::opened) | a conversation opens or reopens (a client's or an operator's message) | ratings forget the last session; on a client's message, the `welcome` reply |
+//! | [`client_wrote`](State::client_wrote) | a client's message | the `off_hours` reply; the inactivity close stops; a new session starts its first-response target, then the `unanswered` clock; a message after an answer starts the `unanswered` clock, then the next-response target |
+//! | [`client_session_started`](State::client_session_started) | after both, for a session a client's message opened | the bot joins, or routing places it |
+//! | [`operator_answered`](State::operator_answered) | an operator's message | the running target is met; the `unanswered` clock stops; the inactivity clock restarts |
+//! | [`queued`](State::queued) | a conversation enters a waiting queue | `queued`; the `no_operators` reply |
+//! | [`placed`](State::placed) | a conversation is assigned or offered | (no feature listens yet) |
+//! | [`closed`](State::closed) | a conversation closes | the response target is cancelled, the `unanswered` and inactivity clocks stop; `closed`; `rating_requested` |
+//!
+//! So a new session on a client's message runs: `welcome`, `off_hours`, first-response
+//! target, `unanswered` clock, then bot or routing. The reference model
+//! (`tests/model/mod.rs`) follows the same order.
+
+use crate::model::conversation::Place;
+use crate::model::ids::{ConvIdx, OpIdx};
+use crate::state::State;
+use crate::wire::decision::{BotLeftReason, CloseReason, DecisionKind, QueueReason, SlaKind};
+use crate::wire::settings::BotLeave;
+
+/// Who opened a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Opener {
+    Client,
+    Operator,
+}
+
+/// Where a client's message falls in its conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClientMessage {
+    /// It opened the session (a new conversation, or a closed one reopened).
+    OpensSession,
+    /// It continues an open one; the flags are those before it.
+    FollowUp { was_awaiting: bool, answered: bool },
+}
+
+impl State {
+    /// A conversation opened or reopened, in limbo.
+    pub(crate) fn opened(&mut self, c: ConvIdx, by: Opener) {
+        self.features.rating.reopened(c);
+        if by == Opener::Client {
+            self.features.replies.welcome(&mut self.core, c);
+        }
+    }
+
+    /// A client wrote into the conversation.
+    pub(crate) fn client_wrote(&mut self, c: ConvIdx, message: ClientMessage) {
+        let line = self.core.facts.convs[c].line;
+        let hours = self.features.schedule.line(line);
+        self.features.replies.off_hours(&mut self.core, c, hours);
+        self.features.inactivity.stop(&mut self.core, c);
+        // The order in which the two deadlines are set decides which fires first when they
+        // fall due at the same instant; each case keeps the order it always had.
+        match message {
+            ClientMessage::OpensSession => {
+                let hours = self.features.schedule.line(line);
+                self.features
+                    .sla
+                    .start(&mut self.core, c, SlaKind::FirstResponse, hours);
+                self.features.replies.start_unanswered(&mut self.core, c);
+            }
+            ClientMessage::FollowUp {
+                was_awaiting: false,
+                answered,
+            } => {
+                // A new unanswered streak: the client wrote after an answer.
+                self.features.replies.start_unanswered(&mut self.core, c);
+                if answered {
+                    let hours = self.features.schedule.line(line);
+                    self.features
+                        .sla
+                        .start(&mut self.core, c, SlaKind::NextResponse, hours);
+                }
+            }
+            ClientMessage::FollowUp {
+                was_awaiting: true, ..
+            } => {}
+        }
+    }
+
+    /// A session a client's message opened (in limbo) meets the line's bot, or is routed.
+    pub(crate) fn client_session_started(&mut self, c: ConvIdx) {
+        if !self.features.bot.joins(&mut self.core, c) {
+            self.route(c);
+        }
+    }
+
+    /// An operator wrote into the conversation.
+    pub(crate) fn operator_answered(&mut self, c: ConvIdx, o: OpIdx) {
+        self.features.sla.answered(&mut self.core, c, o);
+        self.features.replies.stop_unanswered(&mut self.core, c);
+        self.features.inactivity.restart(&mut self.core, c);
+    }
+
+    /// A conversation has just entered a waiting queue.
+    pub(crate) fn queued(&mut self, c: ConvIdx, reason: QueueReason) {
+        let line = self.core.facts.convs[c].line;
+        self.core.emit(DecisionKind::Queued {
+            conversation: self.core.facts.conv_name(c),
+            line: self.core.facts.line_name(line),
+            reason,
+        });
+        let open = self.features.schedule.is_open(line);
+        self.features
+            .replies
+            .no_operators(&mut self.core, c, reason, open);
+    }
+
+    /// A conversation has just been assigned or offered. No feature listens yet.
+    pub(crate) fn placed(&mut self, _c: ConvIdx) {}
+
+    /// A conversation in limbo closes, and says so.
+    pub(crate) fn closed(&mut self, c: ConvIdx, reason: CloseReason) {
+        self.core.enter_closed(c);
+        self.features.sla.cancel(&mut self.core, c);
+        self.features.replies.stop_unanswered(&mut self.core, c);
+        self.features.inactivity.stop(&mut self.core, c);
+        self.core.emit(DecisionKind::Closed {
+            conversation: self.core.facts.conv_name(c),
+            reason,
+        });
+        self.features.rating.closed(&mut self.core, c, reason);
+    }
+
+    /// The bot's turn ends: the conversation goes to the queue, or closes.
+    pub(crate) fn bot_leaves(&mut self, c: ConvIdx, reason: BotLeftReason) {
+        let Place::WithBot { bot, .. } = self.core.leave(c) else {
+            return;
+        };
+        self.core.emit(DecisionKind::BotLeft {
+            conversation: self.core.facts.conv_name(c),
+            bot: bot.into(),
+            reason,
+        });
+        match self.features.bot.on_leave(&self.core, c) {
+            BotLeave::Queue => self.route(c),
+            BotLeave::Close => self.closed(c, CloseReason::Bot),
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! The queue modes: how each orders a pool's ready operators, and how a pick reads that order.
+//! The one place that knows the modes.
+
+use super::Plan;
+use crate::index::pools::{PoolRef, Pos};
+use crate::index::waiting::Bucket;
+use crate::model::ids::{ConvIdx, OpIdx};
+use crate::state::Core;
+use crate::wire::config::{LineConfig, Mode};
+use crate::wire::decision::{AssignReason, QueueReason};
+
+/// The order of a pool's ready set. Fields a mode does not use are zero, so one ordered set
+/// serves every mode: `strict` (and `all`) sort by position, `evenly` by last assignment then
+/// position, `balanced` by load, then last assignment, then position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Key {
+    pub(crate) load: u32,
+    pub(crate) last: u64,
+    pub(crate) pos: Pos,
+    pub(crate) op: OpIdx,
+}
+
+impl Core {
+    /// Whether an operator at `pos` in a pool of `line` is eligible, and their key in its
+    /// ready set if they are also under cap.
+    pub(crate) fn ready_key(&self, o: OpIdx, line: &LineConfig, pos: Pos) -> (bool, Option<Key>) {
+        let op = &self.facts.ops[o];
+        if !op.available_on(line) {
+            return (false, None);
+        }
+        if !self.has_room_on(o, line) {
+            return (true, None);
+        }
+        let key = match line.mode {
+            Mode::Strict | Mode::All => Key {
+                load: 0,
+                last: 0,
+                pos,
+                op: o,
+            },
+            Mode::Evenly => Key {
+                load: 0,
+                last: op.last_assigned,
+                pos,
+                op: o,
+            },
+            Mode::Balanced => Key {
+                load: self.idx.ops[o].load.get(line.count_toward_cap),
+                last: op.last_assigned,
+                pos,
+                op: o,
+            },
+        };
+        (true, Some(key))
+    }
+
+    /// The line's mode picks from the pool's ready set: every ready operator in mode `all`,
+    /// else the first in the mode's order not yet tried. With nobody to pick, the plan says
+    /// why the conversation waits — or that everyone with room was tried.
+    pub(crate) fn pick(&self, c: ConvIdx, pool: PoolRef, mode: Mode) -> Plan {
+        let p = self.pool(pool);
+        if mode == Mode::All {
+            if !p.ready.is_empty() {
+                return Plan::Offer(p.ready.iter().map(|k| k.op).collect());
+            }
+        } else if let Some(k) = p.ready.iter().find(|k| !self.tried(c, k.op)) {
+            return Plan::Assign {
+                op: k.op,
+                reason: AssignReason::Routed,
+                final_: false,
+            };
+        } else if self.has_live_tried(c) {
+            return Plan::Exhausted(Bucket::Pool(pool));
+        }
+        let reason = if p.eligible > 0 {
+            QueueReason::AtCapacity
+        } else {
+            QueueReason::NoEligibleOperator
+        };
+        Plan::Wait(reason, Bucket::Pool(pool))
+    }
+}

@@ -1,0 +1,184 @@
+//! The moves of a conversation between places. Every move goes through [`Core::leave`] and
+//! one of the `enter_*` methods, so loads, line counters, waiting queues and deadlines can
+//! never drift apart. Moves emit nothing: the caller says why a conversation moved.
+
+use chrono::{DateTime, Utc};
+
+use crate::index::timers::Timer;
+use crate::index::waiting::Bucket;
+use crate::model::conversation::Place;
+use crate::model::ids::{ConvIdx, OpIdx};
+use crate::model::operator::profile;
+use crate::state::Core;
+
+impl Core {
+    /// Takes a conversation out of wherever it is, into `Limbo` (or leaves it `Closed`).
+    pub(crate) fn leave(&mut self, c: ConvIdx) -> Place {
+        let line = self.facts.convs[c].line;
+        let old = std::mem::replace(&mut self.facts.convs[c].place, Place::Limbo);
+        match &old {
+            Place::Closed | Place::Limbo => {}
+            Place::Waiting { seq, bucket, .. } => self.unindex_waiting(line, *seq, *bucket),
+            Place::Assigned { op, deadline } => {
+                if let Some(key) = deadline {
+                    self.timers.cancel(*key);
+                    self.idx.lines[line].offered -= 1;
+                } else {
+                    self.idx.lines[line].assigned -= 1;
+                }
+                self.adjust_load(*op, c, false);
+                self.idx.ops[*op].held.remove(&c);
+                self.rekey(*op);
+            }
+            Place::Offered { ops, deadline } => {
+                if let Some(key) = deadline {
+                    self.timers.cancel(*key);
+                }
+                self.idx.lines[line].offered -= 1;
+                for o in ops {
+                    self.idx.ops[*o].offers.remove(&c);
+                }
+            }
+            Place::WithBot { deadline, .. } => {
+                if let Some(key) = deadline {
+                    self.timers.cancel(*key);
+                }
+                self.idx.lines[line].with_bot -= 1;
+            }
+        }
+        old
+    }
+
+    /// Puts a conversation in limbo at the back of its line's waiting queue.
+    pub(crate) fn enter_waiting(&mut self, c: ConvIdx, bucket: Bucket) {
+        debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
+        let seq = self.next_seq();
+        let since = self.now();
+        self.place_waiting(c, since, seq, bucket);
+    }
+
+    /// Puts a conversation in limbo into a waiting queue with a given place in it.
+    pub(crate) fn place_waiting(
+        &mut self,
+        c: ConvIdx,
+        since: DateTime<Utc>,
+        seq: u64,
+        bucket: Bucket,
+    ) {
+        let line = self.facts.convs[c].line;
+        self.index_waiting(c, line, seq, bucket);
+        self.facts.convs[c].place = Place::Waiting { since, seq, bucket };
+    }
+
+    /// Assigns a conversation in limbo, with an answer deadline or final.
+    pub(crate) fn enter_assigned(
+        &mut self,
+        c: ConvIdx,
+        o: OpIdx,
+        answer_by: Option<DateTime<Utc>>,
+    ) {
+        debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
+        let line = self.facts.convs[c].line;
+        let deadline = answer_by.map(|at| self.timers.schedule(at, Timer::Offer(c)));
+        if deadline.is_some() {
+            self.idx.lines[line].offered += 1;
+        } else {
+            self.idx.lines[line].assigned += 1;
+        }
+        self.facts.convs[c].place = Place::Assigned { op: o, deadline };
+        let seq = self.next_seq();
+        self.facts.ops[o].last_assigned = seq;
+        self.idx.ops[o].held.insert(c);
+        self.adjust_load(o, c, true);
+        self.rekey(o);
+    }
+
+    /// Offers a conversation in limbo to several operators (mode `all`).
+    pub(crate) fn enter_offered(
+        &mut self,
+        c: ConvIdx,
+        ops: Vec<OpIdx>,
+        expires: Option<DateTime<Utc>>,
+    ) {
+        debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
+        let line = self.facts.convs[c].line;
+        let deadline = expires.map(|at| self.timers.schedule(at, Timer::Offer(c)));
+        self.idx.lines[line].offered += 1;
+        for &o in &ops {
+            self.idx.ops[o].offers.insert(c);
+        }
+        self.facts.convs[c].place = Place::Offered {
+            ops: ops.into(),
+            deadline,
+        };
+    }
+
+    /// Hands a conversation in limbo to the line's bot.
+    pub(crate) fn enter_with_bot(&mut self, c: ConvIdx, bot: &str, until: Option<DateTime<Utc>>) {
+        debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
+        let line = self.facts.convs[c].line;
+        let deadline = until.map(|at| self.timers.schedule(at, Timer::Bot(c)));
+        self.idx.lines[line].with_bot += 1;
+        self.facts.convs[c].place = Place::WithBot {
+            bot: bot.into(),
+            deadline,
+        };
+    }
+
+    /// Makes an unanswered assignment final (confirmed, or kept by `keep_last`).
+    pub(crate) fn confirm(&mut self, c: ConvIdx) {
+        let line = self.facts.convs[c].line;
+        if let Place::Assigned { deadline, .. } = &mut self.facts.convs[c].place {
+            if let Some(key) = deadline.take() {
+                self.timers.cancel(key);
+                let line = &mut self.idx.lines[line];
+                line.offered -= 1;
+                line.assigned += 1;
+            }
+        }
+    }
+
+    /// Closes a conversation in limbo.
+    pub(crate) fn enter_closed(&mut self, c: ConvIdx) {
+        debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
+        let line = self.facts.convs[c].line;
+        if self.facts.lines[line].is_some() {
+            self.idx.lines[line].open -= 1;
+        }
+        let conv = &mut self.facts.convs[c];
+        conv.place = Place::Closed;
+        conv.tried.clear();
+    }
+
+    /// The availability profile of a conversation's line.
+    fn conv_profile(&self, c: ConvIdx) -> usize {
+        profile(&self.facts.line_of(c).config)
+    }
+
+    /// Whether the operator was tried for this conversation and has not left and come back
+    /// (under its line's availability profile) since.
+    pub(crate) fn tried(&self, c: ConvIdx, o: OpIdx) -> bool {
+        let p = self.conv_profile(c);
+        let epoch = self.facts.ops[o].epoch[p];
+        self.facts.convs[c]
+            .tried
+            .iter()
+            .any(|&(t, e)| t == o && e[p] == epoch)
+    }
+
+    pub(crate) fn mark_tried(&mut self, c: ConvIdx, o: OpIdx) {
+        let epoch = self.facts.ops[o].epoch;
+        let tried = &mut self.facts.convs[c].tried;
+        tried.retain(|&(t, _)| t != o);
+        tried.push((o, epoch));
+    }
+
+    /// Whether some operator tried for this conversation has not left and come back since.
+    pub(crate) fn has_live_tried(&self, c: ConvIdx) -> bool {
+        let p = self.conv_profile(c);
+        self.facts.convs[c]
+            .tried
+            .iter()
+            .any(|&(t, e)| self.facts.ops[t].epoch[p] == e[p])
+    }
+}

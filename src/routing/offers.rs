@@ -1,0 +1,186 @@
+//! Assignments and offers: making them, and what happens when they are answered, expire,
+//! or lose their operator.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::Plan;
+use crate::model::conversation::Place;
+use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
+use crate::state::{Core, State};
+use crate::wire::config::OnExhausted;
+use crate::wire::decision::{
+    AssignReason, BotLeftReason, DecisionKind, UnassignReason, WithdrawReason,
+};
+
+impl Core {
+    /// When an offer made now on a line expires: `None` without an offer timeout, and also at
+    /// the very end of representable time, where an offer simply never expires.
+    fn offer_deadline(&self, line: LineIdx) -> Option<DateTime<Utc>> {
+        let secs = self.facts.line(line).config.offer_timeout_secs?;
+        self.now()
+            .checked_add_signed(TimeDelta::seconds(i64::from(secs)))
+    }
+
+    pub(crate) fn emit_unassigned(&mut self, c: ConvIdx, o: OpIdx, reason: UnassignReason) {
+        self.emit(DecisionKind::Unassigned {
+            conversation: self.facts.conv_name(c),
+            operator: self.facts.op_name(o),
+            reason,
+        });
+    }
+
+    pub(crate) fn emit_withdrawn(&mut self, c: ConvIdx, o: OpIdx, reason: WithdrawReason) {
+        self.emit(DecisionKind::OfferWithdrawn {
+            conversation: self.facts.conv_name(c),
+            operator: self.facts.op_name(o),
+            reason,
+        });
+    }
+
+    /// Takes a conversation out of its place, telling the host who lost it.
+    pub(crate) fn leave_with_decisions(
+        &mut self,
+        c: ConvIdx,
+        winner: Option<OpIdx>,
+        unassign: UnassignReason,
+    ) -> Option<OpIdx> {
+        match self.leave(c) {
+            Place::Assigned { op, .. } => {
+                self.emit_unassigned(c, op, unassign);
+                Some(op)
+            }
+            Place::Offered { ops, .. } => {
+                for x in ops {
+                    if Some(x) != winner {
+                        self.emit_withdrawn(c, x, WithdrawReason::AcceptedElsewhere);
+                    }
+                }
+                None
+            }
+            Place::WithBot { bot, .. } => {
+                self.emit(DecisionKind::BotLeft {
+                    conversation: self.facts.conv_name(c),
+                    bot: bot.into(),
+                    reason: BotLeftReason::Handoff,
+                });
+                None
+            }
+            Place::Closed | Place::Limbo | Place::Waiting { .. } => None,
+        }
+    }
+}
+
+impl State {
+    /// Assigns a conversation in limbo and says so.
+    pub(crate) fn assign(&mut self, c: ConvIdx, o: OpIdx, reason: AssignReason, final_: bool) {
+        let line = self.core.facts.convs[c].line;
+        let answer_by = if final_ {
+            None
+        } else {
+            self.core.offer_deadline(line)
+        };
+        self.core.enter_assigned(c, o, answer_by);
+        self.core.emit(DecisionKind::Assigned {
+            conversation: self.core.facts.conv_name(c),
+            line: self.core.facts.line_name(line),
+            operator: self.core.facts.op_name(o),
+            reason,
+            answer_by,
+        });
+        self.placed(c);
+    }
+
+    /// Offers a conversation in limbo to several operators at once and says so.
+    pub(crate) fn offer(&mut self, c: ConvIdx, ops: Vec<OpIdx>) {
+        let line = self.core.facts.convs[c].line;
+        let expires_at = self.core.offer_deadline(line);
+        self.core.emit(DecisionKind::Offered {
+            conversation: self.core.facts.conv_name(c),
+            line: self.core.facts.line_name(line),
+            operators: ops.iter().map(|&o| self.core.facts.op_name(o)).collect(),
+            expires_at,
+        });
+        self.core.enter_offered(c, ops, expires_at);
+        self.placed(c);
+    }
+
+    /// The holder of an unanswered assignment leaves it (no answer, unavailable): it moves to
+    /// the next eligible operator not yet tried.
+    pub(crate) fn move_on(&mut self, c: ConvIdx, reason: UnassignReason) {
+        let Place::Assigned { op, .. } = self.core.leave(c) else {
+            return;
+        };
+        self.core.emit_unassigned(c, op, reason);
+        self.core.mark_tried(c, op);
+        self.route(c);
+    }
+
+    /// An unanswered assignment reached its deadline.
+    pub(crate) fn assignment_expired(&mut self, c: ConvIdx, holder: OpIdx) {
+        self.core.mark_tried(c, holder);
+        let plan = self.plan(c);
+        let line = self.core.facts.convs[c].line;
+        let keep = match &plan {
+            Plan::Exhausted(_) => {
+                self.core.facts.line(line).config.on_exhausted == OnExhausted::KeepLast
+            }
+            // Only an `always` pin picks the holder again: nobody else could take it anyway.
+            Plan::Assign { op, .. } => *op == holder,
+            Plan::Offer(_) | Plan::Wait(..) => false,
+        };
+        if keep {
+            self.core.confirm(c);
+            return;
+        }
+        self.core.leave(c);
+        self.core
+            .emit_unassigned(c, holder, UnassignReason::NoAnswer);
+        // Planned again now that the holder let go: their load no longer counts this
+        // conversation (an `all`-mode renewal may offer it to them again).
+        self.route(c);
+    }
+
+    /// An `all`-mode offer reached its deadline: withdrawn and renewed to whoever is eligible.
+    pub(crate) fn offer_expired(&mut self, c: ConvIdx) {
+        let Place::Offered { ops, .. } = self.core.leave(c) else {
+            return;
+        };
+        for o in ops {
+            self.core.emit_withdrawn(c, o, WithdrawReason::Expired);
+        }
+        self.route(c);
+    }
+
+    /// One operator loses an `all`-mode offer; with no offer left the conversation is routed
+    /// again.
+    pub(crate) fn withdraw_one(&mut self, c: ConvIdx, o: OpIdx, reason: WithdrawReason) {
+        let Place::Offered { ops, .. } = &mut self.core.facts.convs[c].place else {
+            return;
+        };
+        *ops = ops.iter().copied().filter(|&x| x != o).collect();
+        let empty = ops.is_empty();
+        self.core.idx.ops[o].offers.remove(&c);
+        self.core.emit_withdrawn(c, o, reason);
+        if empty {
+            self.core.leave(c);
+            self.route(c);
+        }
+    }
+
+    /// A manual move to a named operator (accept, take, answer, transfer): final at once, caps
+    /// ignored. Whoever held or was offered the conversation loses it first.
+    pub(crate) fn give_to(
+        &mut self,
+        c: ConvIdx,
+        o: OpIdx,
+        reason: AssignReason,
+        unassign: UnassignReason,
+    ) {
+        if self.core.facts.convs[c].place.holder() == Some(o) {
+            self.core.confirm(c);
+            return;
+        }
+        self.core.leave_with_decisions(c, Some(o), unassign);
+        self.assign(c, o, reason, true);
+    }
+}

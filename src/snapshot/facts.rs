@@ -1,0 +1,343 @@
+//! The snapshot format: the stored facts of the core and of every feature, gathered into the
+//! JSON layout of format version 1. Nothing derived is in it; restoring rebuilds every index
+//! (`restore.rs`).
+//!
+//! Field names and their order are the format: a field added later must have a default, so
+//! that snapshots written before it still read.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::features::sla::{SlaCounters, SlaPending};
+use crate::index::timers::TimerKey;
+use crate::index::waiting::Bucket;
+use crate::model::conversation::Place;
+use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, GroupIdx, Interner, LineIdx, OpIdx};
+use crate::model::operator::{AbsenceWindow, PROFILES};
+use crate::state::State;
+use crate::wire::config::LineConfig;
+use crate::wire::decision::{Decision, SlaKind};
+use crate::wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
+use crate::wire::input::Presence;
+
+/// The whole engine state as a snapshot records it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Saved {
+    pub(crate) clock: Option<DateTime<Utc>>,
+    pub(crate) past_inputs: u64,
+    pub(crate) seq: u64,
+    pub(crate) op_ids: Interner<OperatorId, OpIdx>,
+    pub(crate) ops: Vec<SavedOperator>,
+    pub(crate) line_ids: Interner<LineId, LineIdx>,
+    pub(crate) lines: Vec<Option<SavedLine>>,
+    pub(crate) chan_ids: Interner<ChannelId, ChanIdx>,
+    pub(crate) chans: Vec<SavedChannel>,
+    pub(crate) group_ids: Interner<GroupId, GroupIdx>,
+    pub(crate) groups: Vec<SavedGroup>,
+    pub(crate) client_ids: Interner<ClientId, ClientIdx>,
+    pub(crate) clients: Vec<SavedClient>,
+    pub(crate) conv_ids: Interner<ConversationId, ConvIdx>,
+    pub(crate) convs: Vec<SavedConversation>,
+    pub(crate) timers: SavedTimers,
+    pub(crate) out: VecDeque<Decision>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SavedOperator {
+    pub(crate) exists: bool,
+    pub(crate) created: u64,
+    pub(crate) max_open: Option<u32>,
+    pub(crate) groups: Vec<GroupIdx>,
+    pub(crate) active: bool,
+    pub(crate) presence: Presence,
+    pub(crate) workday: bool,
+    pub(crate) absences: Vec<SavedAbsence>,
+    pub(crate) in_absence: bool,
+    pub(crate) epoch: [u32; PROFILES],
+    pub(crate) last_assigned: u64,
+    #[serde(default)]
+    pub(crate) sla: SavedSlaCounters,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub(crate) struct SavedAbsence {
+    pub(crate) from: DateTime<Utc>,
+    pub(crate) until: DateTime<Utc>,
+    pub(crate) timers: [Option<TimerKey>; 2],
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SavedLine {
+    pub(crate) config: LineConfig,
+    #[serde(default)]
+    pub(crate) schedule_timer: Option<TimerKey>,
+    #[serde(default)]
+    pub(crate) closed_period: u64,
+    #[serde(default)]
+    pub(crate) sla: SavedSlaCounters,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SavedChannel {
+    pub(crate) line: Option<LineIdx>,
+    pub(crate) pool_line: Option<LineIdx>,
+    pub(crate) kind: Option<String>,
+    pub(crate) restrict: Option<Vec<OpIdx>>,
+}
+
+/// A group has no facts of its own: its members come from the operators' settings.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SavedGroup {}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SavedClient {
+    pub(crate) pinned: Option<OpIdx>,
+    pub(crate) last_operator: Option<OpIdx>,
+    #[serde(default)]
+    pub(crate) contacts: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SavedConversation {
+    pub(crate) state: SavedPlace,
+    pub(crate) client: ClientIdx,
+    pub(crate) channel: ChanIdx,
+    pub(crate) line: LineIdx,
+    pub(crate) awaiting_reply: bool,
+    pub(crate) answered: bool,
+    #[serde(default)]
+    pub(crate) rating: Option<u8>,
+    pub(crate) tried: Vec<(OpIdx, [u32; PROFILES])>,
+    #[serde(default)]
+    pub(crate) sla: Option<SavedSla>,
+    #[serde(default)]
+    pub(crate) unanswered_timer: Option<TimerKey>,
+    #[serde(default)]
+    pub(crate) inactivity_timer: Option<TimerKey>,
+    #[serde(default)]
+    pub(crate) off_hours_period: Option<u64>,
+}
+
+/// Where a conversation is, as the snapshot names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SavedPlace {
+    Closed,
+    Limbo,
+    Waiting {
+        since: DateTime<Utc>,
+        seq: u64,
+        bucket: Bucket,
+    },
+    Assigned {
+        op: OpIdx,
+        deadline: Option<TimerKey>,
+    },
+    Offered {
+        ops: Box<[OpIdx]>,
+        deadline: Option<TimerKey>,
+    },
+    WithBot {
+        bot: Box<str>,
+        deadline: Option<TimerKey>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub(crate) struct SavedSla {
+    pub(crate) kind: SlaKind,
+    pub(crate) due: DateTime<Utc>,
+    pub(crate) timer: TimerKey,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SavedSlaCounters {
+    pub(crate) first_response_met: u64,
+    pub(crate) first_response_missed: u64,
+    pub(crate) next_response_met: u64,
+    pub(crate) next_response_missed: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SavedTimers {
+    pub(crate) seq: u64,
+}
+
+impl From<SlaCounters> for SavedSlaCounters {
+    fn from(c: SlaCounters) -> Self {
+        Self {
+            first_response_met: c.first_response_met,
+            first_response_missed: c.first_response_missed,
+            next_response_met: c.next_response_met,
+            next_response_missed: c.next_response_missed,
+        }
+    }
+}
+
+impl From<SavedSlaCounters> for SlaCounters {
+    fn from(c: SavedSlaCounters) -> Self {
+        Self {
+            first_response_met: c.first_response_met,
+            first_response_missed: c.first_response_missed,
+            next_response_met: c.next_response_met,
+            next_response_missed: c.next_response_missed,
+        }
+    }
+}
+
+impl From<&Place> for SavedPlace {
+    fn from(place: &Place) -> Self {
+        match place.clone() {
+            Place::Closed => SavedPlace::Closed,
+            Place::Limbo => SavedPlace::Limbo,
+            Place::Waiting { since, seq, bucket } => SavedPlace::Waiting { since, seq, bucket },
+            Place::Assigned { op, deadline } => SavedPlace::Assigned { op, deadline },
+            Place::Offered { ops, deadline } => SavedPlace::Offered { ops, deadline },
+            Place::WithBot { bot, deadline } => SavedPlace::WithBot { bot, deadline },
+        }
+    }
+}
+
+impl From<SavedPlace> for Place {
+    fn from(place: SavedPlace) -> Self {
+        match place {
+            SavedPlace::Closed => Place::Closed,
+            SavedPlace::Limbo => Place::Limbo,
+            SavedPlace::Waiting { since, seq, bucket } => Place::Waiting { since, seq, bucket },
+            SavedPlace::Assigned { op, deadline } => Place::Assigned { op, deadline },
+            SavedPlace::Offered { ops, deadline } => Place::Offered { ops, deadline },
+            SavedPlace::WithBot { bot, deadline } => Place::WithBot { bot, deadline },
+        }
+    }
+}
+
+impl From<&AbsenceWindow> for SavedAbsence {
+    fn from(w: &AbsenceWindow) -> Self {
+        Self {
+            from: w.from,
+            until: w.until,
+            timers: w.timers,
+        }
+    }
+}
+
+impl From<SavedAbsence> for AbsenceWindow {
+    fn from(w: SavedAbsence) -> Self {
+        Self {
+            from: w.from,
+            until: w.until,
+            timers: w.timers,
+        }
+    }
+}
+
+impl From<SlaPending> for SavedSla {
+    fn from(p: SlaPending) -> Self {
+        Self {
+            kind: p.kind,
+            due: p.due,
+            timer: p.timer,
+        }
+    }
+}
+
+impl Saved {
+    /// Gathers the facts of the core and of every feature.
+    pub(crate) fn of(st: &State) -> Self {
+        let (core, features) = (&st.core, &st.features);
+        let facts = &core.facts;
+        let ops = facts
+            .ops
+            .iter()
+            .map(|(o, op)| SavedOperator {
+                exists: op.exists,
+                created: op.created,
+                max_open: op.max_open,
+                groups: op.groups.clone(),
+                active: op.active,
+                presence: op.presence,
+                workday: op.workday,
+                absences: op.absences.iter().map(SavedAbsence::from).collect(),
+                in_absence: op.in_absence,
+                epoch: op.epoch,
+                last_assigned: op.last_assigned,
+                sla: features.sla.op(o).into(),
+            })
+            .collect();
+        let lines = facts
+            .lines
+            .iter()
+            .map(|(l, line)| {
+                line.as_ref().map(|line| {
+                    let hours = features.schedule.line(l);
+                    SavedLine {
+                        config: line.config.clone(),
+                        schedule_timer: hours.timer,
+                        closed_period: hours.closed_period,
+                        sla: features.sla.line(l).into(),
+                    }
+                })
+            })
+            .collect();
+        let chans = facts
+            .chans
+            .iter()
+            .map(|(_, ch)| SavedChannel {
+                line: ch.line,
+                pool_line: ch.pool_line,
+                kind: ch.kind.clone(),
+                restrict: ch.restrict.clone(),
+            })
+            .collect();
+        let clients = facts
+            .clients
+            .iter()
+            .map(|(_, cl)| SavedClient {
+                pinned: cl.pinned,
+                last_operator: cl.last_operator,
+                contacts: cl.contacts,
+            })
+            .collect();
+        let convs = facts
+            .convs
+            .iter()
+            .map(|(c, conv)| SavedConversation {
+                state: SavedPlace::from(&conv.place),
+                client: conv.client,
+                channel: conv.channel,
+                line: conv.line,
+                awaiting_reply: conv.awaiting_reply,
+                answered: conv.answered,
+                rating: features.rating.score(c),
+                tried: conv.tried.clone(),
+                sla: features.sla.pending.get(&c).copied().map(SavedSla::from),
+                unanswered_timer: features.replies.unanswered.get(&c).copied(),
+                inactivity_timer: features.inactivity.deadline(c),
+                off_hours_period: features.replies.off_hours_period.get(&c).copied(),
+            })
+            .collect();
+        Saved {
+            clock: core.clock,
+            past_inputs: core.past_inputs,
+            seq: core.seq,
+            op_ids: facts.op_ids.clone(),
+            ops,
+            line_ids: facts.line_ids.clone(),
+            lines,
+            chan_ids: facts.chan_ids.clone(),
+            chans,
+            group_ids: facts.group_ids.clone(),
+            groups: vec![SavedGroup {}; facts.group_ids.len()],
+            client_ids: facts.client_ids.clone(),
+            clients,
+            conv_ids: facts.conv_ids.clone(),
+            convs,
+            timers: SavedTimers {
+                seq: core.timers.seq(),
+            },
+            out: core.out.clone(),
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! Restoring: every reference in the recorded facts is checked first, so that rebuilding
+//! cannot go out of bounds; then the facts are put back where each concept keeps them and
+//! every index is built from them, as the engine would have built it.
+
+use std::fmt;
+
+use super::facts::{Saved, SavedPlace};
+use crate::engine::validate::line_config;
+use crate::index::QueueRef;
+use crate::index::pools::PoolRef;
+use crate::index::timers::{Timer, TimerKey, Timers};
+use crate::index::waiting::Bucket;
+use crate::index::{GroupIndex, LineIndex, OpIndex};
+use crate::model::client::Client;
+use crate::model::conversation::{Conversation, Place};
+use crate::model::ids::{Idx, LineIdx, OpIdx};
+use crate::model::line::{Channel, Line};
+use crate::model::operator::Operator;
+use crate::state::State;
+use crate::wire::config::QueueEntry;
+use crate::wire::error::Error;
+use crate::wire::ids::LineId;
+
+/// A kind of entity a snapshot records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Entity {
+    /// An operator.
+    Operator,
+    /// A line.
+    Line,
+    /// A channel.
+    Channel,
+    /// A group.
+    Group,
+    /// A client.
+    Client,
+    /// A conversation.
+    Conversation,
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Entity::Operator => "operator",
+            Entity::Line => "line",
+            Entity::Channel => "channel",
+            Entity::Group => "group",
+            Entity::Client => "client",
+            Entity::Conversation => "conversation",
+        })
+    }
+}
+
+/// What is wrong with a corrupt snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Corruption {
+    /// The ids of a kind and its records differ in number.
+    #[error("{0} ids and records differ in number")]
+    Count(Entity),
+    /// Conversations are recorded but the clock never started.
+    #[error("conversations but no clock")]
+    NoClock,
+    /// A sequence counter lies beyond what any engine reaches (2^62), so that continuing
+    /// could overflow it.
+    #[error("{which} sequence {value} is beyond any real engine's")]
+    Sequence {
+        /// `event` or `deadline`.
+        which: &'static str,
+        /// The recorded value.
+        value: u64,
+    },
+    /// A record refers to an entity the snapshot does not have.
+    #[error("{kind} {id}: unknown {refers_to}")]
+    Dangling {
+        /// The kind of the record.
+        kind: Entity,
+        /// Its id.
+        id: String,
+        /// The kind of what it refers to.
+        refers_to: Entity,
+    },
+    /// A record contradicts itself or the rest.
+    #[error("{kind} {id}: {problem}")]
+    Inconsistent {
+        /// The kind of the record.
+        kind: Entity,
+        /// Its id.
+        id: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// A line's configuration is not valid.
+    #[error("line {line}: {error}")]
+    LineConfig {
+        /// The line.
+        line: LineId,
+        /// Why its configuration would be refused.
+        error: Error,
+    },
+    /// Two deadlines have the same key, or one's sequence is past the deadline sequence.
+    #[error("a deadline is recorded twice")]
+    Deadline,
+    /// The audit found an invariant broken in what the snapshot describes.
+    #[error("{0}")]
+    BrokenInvariant(String),
+}
+
+/// Sequences grow by one per event: no engine reaches 2^62, and one restored from above it
+/// could overflow on its next input.
+const MAX_SEQ: u64 = 1 << 62;
+
+fn ensure(ok: bool, corruption: impl FnOnce() -> Corruption) -> Result<(), Corruption> {
+    if ok { Ok(()) } else { Err(corruption()) }
+}
+
+/// Checks that every index in the recorded facts points at something that exists.
+fn check(s: &Saved) -> Result<(), Corruption> {
+    let (n_ops, n_lines, n_chans, n_groups, n_clients) = (
+        s.ops.len(),
+        s.lines.len(),
+        s.chans.len(),
+        s.groups.len(),
+        s.clients.len(),
+    );
+    for (ids, records, kind) in [
+        (s.op_ids.len(), n_ops, Entity::Operator),
+        (s.line_ids.len(), n_lines, Entity::Line),
+        (s.chan_ids.len(), n_chans, Entity::Channel),
+        (s.group_ids.len(), n_groups, Entity::Group),
+        (s.client_ids.len(), n_clients, Entity::Client),
+        (s.conv_ids.len(), s.convs.len(), Entity::Conversation),
+    ] {
+        ensure(ids == records, || Corruption::Count(kind))?;
+    }
+    ensure(s.clock.is_some() || s.convs.is_empty(), || {
+        Corruption::NoClock
+    })?;
+    ensure(s.seq <= MAX_SEQ, || Corruption::Sequence {
+        which: "event",
+        value: s.seq,
+    })?;
+    ensure(s.timers.seq <= MAX_SEQ, || Corruption::Sequence {
+        which: "deadline",
+        value: s.timers.seq,
+    })?;
+    let op_ok = |o: OpIdx| o.ix() < n_ops;
+    let live_op = |o: OpIdx| op_ok(o) && s.ops[o.ix()].exists;
+    let line_ok = |l: LineIdx| l.ix() < n_lines && s.lines[l.ix()].is_some();
+    let dangling = |kind, id: String, refers_to| Corruption::Dangling {
+        kind,
+        id,
+        refers_to,
+    };
+    let inconsistent = |kind, id: String, problem| Corruption::Inconsistent { kind, id, problem };
+    for (o, op) in s.ops.iter().enumerate() {
+        let id = || s.op_ids.name(OpIdx::at(o)).to_string();
+        ensure(op.groups.iter().all(|g| g.ix() < n_groups), || {
+            dangling(Entity::Operator, id(), Entity::Group)
+        })?;
+        ensure(op.created <= s.seq && op.last_assigned <= s.seq, || {
+            inconsistent(Entity::Operator, id(), "sequence from the future")
+        })?;
+        ensure(op.absences.iter().all(|w| w.from < w.until), || {
+            inconsistent(Entity::Operator, id(), "absence ends before it starts")
+        })?;
+    }
+    for (l, line) in s.lines.iter().enumerate() {
+        let Some(line) = line else { continue };
+        let name = s.line_ids.name(LineIdx::at(l));
+        ensure(line.config.line.as_str() == name.as_str(), || {
+            inconsistent(
+                Entity::Line,
+                name.to_string(),
+                "carries the configuration of another",
+            )
+        })?;
+        line_config(&line.config).map_err(|error| Corruption::LineConfig {
+            line: name.clone(),
+            error,
+        })?;
+    }
+    for (ch, chan) in s.chans.iter().enumerate() {
+        let id = || {
+            s.chan_ids
+                .name(crate::model::ids::ChanIdx::at(ch))
+                .to_string()
+        };
+        ensure(
+            chan.line.is_none_or(line_ok) && chan.pool_line.is_none_or(line_ok),
+            || dangling(Entity::Channel, id(), Entity::Line),
+        )?;
+        ensure(chan.restrict.iter().flatten().all(|&o| op_ok(o)), || {
+            dangling(Entity::Channel, id(), Entity::Operator)
+        })?;
+    }
+    for (cl, client) in s.clients.iter().enumerate() {
+        ensure(
+            client.pinned.is_none_or(live_op) && client.last_operator.is_none_or(op_ok),
+            || {
+                dangling(
+                    Entity::Client,
+                    s.client_ids
+                        .name(crate::model::ids::ClientIdx::at(cl))
+                        .to_string(),
+                    Entity::Operator,
+                )
+            },
+        )?;
+    }
+    for (c, conv) in s.convs.iter().enumerate() {
+        let id = || {
+            s.conv_ids
+                .name(crate::model::ids::ConvIdx::at(c))
+                .to_string()
+        };
+        ensure(
+            conv.client.ix() < n_clients && conv.channel.ix() < n_chans && conv.line.ix() < n_lines,
+            || dangling(Entity::Conversation, id(), Entity::Line),
+        )?;
+        ensure(conv.tried.iter().all(|&(o, _)| op_ok(o)), || {
+            dangling(Entity::Conversation, id(), Entity::Operator)
+        })?;
+        let placed = match &conv.state {
+            SavedPlace::Closed => true,
+            SavedPlace::Limbo => false,
+            SavedPlace::Waiting { seq, bucket, .. } => {
+                *seq <= s.seq
+                    && match *bucket {
+                        Bucket::Pinned(o) => op_ok(o),
+                        Bucket::Pool(PoolRef::Line(l)) => line_ok(l),
+                        Bucket::Pool(PoolRef::Channel(ch)) => ch.ix() < n_chans,
+                    }
+            }
+            SavedPlace::Assigned { op, .. } => live_op(*op),
+            SavedPlace::WithBot { .. } => true,
+            SavedPlace::Offered { ops, .. } => {
+                !ops.is_empty()
+                    && ops.iter().all(|&o| live_op(o))
+                    && ops.iter().enumerate().all(|(i, o)| !ops[..i].contains(o))
+            }
+        };
+        ensure(placed, || {
+            inconsistent(Entity::Conversation, id(), "impossible state")
+        })?;
+        ensure(
+            conv.state == SavedPlace::Closed || line_ok(conv.line),
+            || {
+                inconsistent(
+                    Entity::Conversation,
+                    id(),
+                    "open on a line that does not exist",
+                )
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Schedules a recorded deadline again.
+fn restore_timer(timers: &mut Timers, key: TimerKey, timer: Timer) -> Result<(), Corruption> {
+    ensure(timers.restore(key, timer), || Corruption::Deadline)
+}
+
+/// The engine state a snapshot describes, with every index rebuilt.
+pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
+    check(&s)?;
+    let mut st = State::new();
+    let Saved {
+        clock,
+        past_inputs,
+        seq,
+        op_ids,
+        ops,
+        line_ids,
+        lines,
+        chan_ids,
+        chans,
+        group_ids,
+        groups: _,
+        client_ids,
+        clients,
+        conv_ids,
+        convs,
+        timers,
+        out,
+    } = s;
+    let (core, features) = (&mut st.core, &mut st.features);
+    core.clock = clock;
+    core.past_inputs = past_inputs;
+    core.seq = seq;
+    core.timers = Timers::starting_at(timers.seq);
+    core.out = out;
+
+    let facts = &mut core.facts;
+    facts.op_ids = op_ids;
+    facts.line_ids = line_ids;
+    facts.chan_ids = chan_ids;
+    facts.group_ids = group_ids;
+    facts.client_ids = client_ids;
+    facts.conv_ids = conv_ids;
+    for op in ops {
+        let o = facts.ops.push(Operator {
+            exists: op.exists,
+            created: op.created,
+            max_open: op.max_open,
+            groups: op.groups,
+            active: op.active,
+            presence: op.presence,
+            workday: op.workday,
+            absences: op.absences.into_iter().map(Into::into).collect(),
+            in_absence: op.in_absence,
+            epoch: op.epoch,
+            last_assigned: op.last_assigned,
+        });
+        core.idx.ops.push(OpIndex::default());
+        features.sla.set_op(o, op.sla.into());
+    }
+    for line in lines {
+        let l = facts.lines.push(None);
+        core.idx.lines.push(LineIndex::default());
+        let Some(line) = line else { continue };
+        let hours = line_config(&line.config).map_err(|error| Corruption::LineConfig {
+            line: line.config.line.clone(),
+            error,
+        })?;
+        let is_open = match (&hours, clock) {
+            (Some(h), Some(now)) => h.is_open(now),
+            _ => true,
+        };
+        if let Some(key) = line.schedule_timer {
+            restore_timer(&mut core.timers, key, Timer::Schedule(l))?;
+        }
+        features
+            .schedule
+            .restore(l, hours, is_open, line.schedule_timer, line.closed_period);
+        features.sla.set_line(l, line.sla.into());
+        facts.lines[l] = Some(Line {
+            config: line.config,
+        });
+    }
+    for ch in chans {
+        facts.chans.push(Channel {
+            line: ch.line,
+            pool_line: ch.pool_line,
+            kind: ch.kind,
+            restrict: ch.restrict,
+        });
+        core.idx.chans.push(Default::default());
+    }
+    for _ in 0..facts.group_ids.len() {
+        core.idx.groups.push(GroupIndex::default());
+    }
+    for cl in clients {
+        facts.clients.push(Client {
+            pinned: cl.pinned,
+            last_operator: cl.last_operator,
+            contacts: cl.contacts,
+        });
+        core.idx.client_convs.push(Vec::new());
+    }
+    for conv in convs {
+        let c = facts.convs.push(Conversation {
+            place: conv.state.into(),
+            client: conv.client,
+            channel: conv.channel,
+            line: conv.line,
+            awaiting_reply: conv.awaiting_reply,
+            answered: conv.answered,
+            tried: conv.tried,
+        });
+        if let Some(score) = conv.rating {
+            features.rating.scores.insert(c, score);
+        }
+        if let Some(p) = conv.sla {
+            restore_timer(&mut core.timers, p.timer, Timer::Sla(c))?;
+            features.sla.pending.insert(
+                c,
+                crate::features::sla::SlaPending {
+                    kind: p.kind,
+                    due: p.due,
+                    timer: p.timer,
+                },
+            );
+        }
+        if let Some(key) = conv.unanswered_timer {
+            restore_timer(&mut core.timers, key, Timer::Unanswered(c))?;
+            features.replies.unanswered.insert(c, key);
+        }
+        if let Some(key) = conv.inactivity_timer {
+            restore_timer(&mut core.timers, key, Timer::Inactivity(c))?;
+            features.inactivity.timers.insert(c, key);
+        }
+        if let Some(period) = conv.off_hours_period {
+            features.replies.off_hours_period.insert(c, period);
+        }
+    }
+    rebuild_indices(&mut st)?;
+    Ok(st)
+}
+
+/// Builds every derived index from the facts, as the engine keeps them.
+fn rebuild_indices(st: &mut State) -> Result<(), Corruption> {
+    let core = &mut st.core;
+    for l in core.facts.lines.indices() {
+        let Some(line) = &core.facts.lines[l] else {
+            continue;
+        };
+        let mut queue = Vec::with_capacity(line.config.queue.len());
+        for (entry, e) in line.config.queue.iter().enumerate() {
+            let entry = u32::try_from(entry).map_err(|_| Corruption::Inconsistent {
+                kind: Entity::Line,
+                id: line.config.line.to_string(),
+                problem: "queue too long",
+            })?;
+            let dangling = |refers_to| Corruption::Dangling {
+                kind: Entity::Line,
+                id: line.config.line.to_string(),
+                refers_to,
+            };
+            let r = match e {
+                QueueEntry::Operator(id) => {
+                    let o = core
+                        .facts
+                        .op_ids
+                        .get(id.as_str())
+                        .ok_or_else(|| dangling(Entity::Operator))?;
+                    core.idx.ops[o].direct_refs.push((l, entry));
+                    QueueRef::Op(o)
+                }
+                QueueEntry::Group { group } => {
+                    let g = core
+                        .facts
+                        .group_ids
+                        .get(group.as_str())
+                        .ok_or_else(|| dangling(Entity::Group))?;
+                    core.idx.groups[g].refs.push((l, entry));
+                    QueueRef::Group(g)
+                }
+            };
+            queue.push(r);
+        }
+        core.idx.lines[l].queue = queue;
+    }
+    for (o, op) in core.facts.ops.iter() {
+        if op.exists {
+            for &g in &op.groups {
+                core.idx.groups[g].members.insert((op.created, o));
+            }
+        }
+        for w in &op.absences {
+            for key in w.timers.into_iter().flatten() {
+                restore_timer(&mut core.timers, key, Timer::Absence(o))?;
+            }
+        }
+    }
+    for (ch, chan) in core.facts.chans.iter() {
+        for &o in chan.restrict.iter().flatten() {
+            core.idx.ops[o].chan_refs.push(ch);
+        }
+        if let Some(l) = chan.line {
+            core.idx.lines[l].channels.insert(ch);
+        }
+    }
+    for (cl, client) in core.facts.clients.iter() {
+        if let Some(o) = client.pinned {
+            core.idx.ops[o].pinned_clients.insert(cl);
+        }
+    }
+    for c in core.facts.convs.indices() {
+        let (client, line) = (core.facts.convs[c].client, core.facts.convs[c].line);
+        core.idx.client_convs[client].push(c);
+        let place = std::mem::replace(&mut core.facts.convs[c].place, Place::Limbo);
+        if place == Place::Closed {
+            core.facts.convs[c].place = place;
+            continue;
+        }
+        core.idx.lines[line].open += 1;
+        match place {
+            Place::Waiting { since, seq, bucket } => {
+                if let Bucket::Pool(PoolRef::Channel(ch)) = bucket {
+                    ensure(core.facts.chans[ch].pool_line == Some(line), || {
+                        Corruption::Inconsistent {
+                            kind: Entity::Conversation,
+                            id: core.facts.conv_name(c).to_string(),
+                            problem: "waits in a channel queue of another line",
+                        }
+                    })?;
+                }
+                core.place_waiting(c, since, seq, bucket);
+            }
+            Place::Assigned { op, deadline } => {
+                if let Some(key) = deadline {
+                    restore_timer(&mut core.timers, key, Timer::Offer(c))?;
+                    core.idx.lines[line].offered += 1;
+                } else {
+                    core.idx.lines[line].assigned += 1;
+                }
+                core.facts.convs[c].place = Place::Assigned { op, deadline };
+                core.idx.ops[op].held.insert(c);
+                core.adjust_load(op, c, true);
+            }
+            Place::Offered { ops, deadline } => {
+                if let Some(key) = deadline {
+                    restore_timer(&mut core.timers, key, Timer::Offer(c))?;
+                }
+                core.idx.lines[line].offered += 1;
+                for &o in &ops {
+                    core.idx.ops[o].offers.insert(c);
+                }
+                core.facts.convs[c].place = Place::Offered { ops, deadline };
+            }
+            Place::WithBot { bot, deadline } => {
+                if let Some(key) = deadline {
+                    restore_timer(&mut core.timers, key, Timer::Bot(c))?;
+                }
+                core.idx.lines[line].with_bot += 1;
+                core.facts.convs[c].place = Place::WithBot { bot, deadline };
+            }
+            Place::Closed | Place::Limbo => {}
+        }
+    }
+    for o in core.facts.ops.indices() {
+        core.reslot(o);
+    }
+    core.idx.dirty.clear();
+    Ok(())
+}

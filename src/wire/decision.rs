@@ -1,0 +1,260 @@
+//! What the engine tells the host: where conversations go, and why.
+//!
+//! Serialised with an internal `"type"` tag in `snake_case` and the moment the decision takes
+//! effect in `"at"`, exactly as the wire format of DESIGN §3 names them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ConversationId, LineId, OperatorId};
+
+/// One decision, stamped with the moment it takes effect.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// When the decision takes effect: the input's time, or the deadline that caused it.
+    pub at: DateTime<Utc>,
+    /// What was decided.
+    #[serde(flatten)]
+    pub kind: DecisionKind,
+}
+
+/// What was decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DecisionKind {
+    /// A conversation is now the responsibility of an operator.
+    Assigned {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its line.
+        line: LineId,
+        /// The operator now responsible.
+        operator: OperatorId,
+        /// Why.
+        reason: AssignReason,
+        /// The deadline by which the operator must answer, or it moves on; absent when the
+        /// assignment is final.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer_by: Option<DateTime<Utc>>,
+    },
+    /// A conversation is offered to several operators at once (mode `all`).
+    Offered {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its line.
+        line: LineId,
+        /// Everyone it is offered to, in queue order.
+        operators: Vec<OperatorId>,
+        /// When the offer expires and is renewed; absent when the line has no offer timeout.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<DateTime<Utc>>,
+    },
+    /// An `all`-mode offer to one operator is withdrawn.
+    OfferWithdrawn {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The operator who loses the offer.
+        operator: OperatorId,
+        /// Why.
+        reason: WithdrawReason,
+    },
+    /// A conversation leaves the operator who was responsible for it.
+    Unassigned {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The operator it leaves.
+        operator: OperatorId,
+        /// Why.
+        reason: UnassignReason,
+    },
+    /// A conversation enters a line's waiting queue.
+    Queued {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The line whose queue it waits in.
+        line: LineId,
+        /// Why it could not be placed.
+        reason: QueueReason,
+    },
+    /// A conversation is closed.
+    Closed {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// The host should send the client an automatic reply (the engine decides when; the host
+    /// owns the texts).
+    AutoReply {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its line.
+        line: LineId,
+        /// Which reply.
+        kind: AutoReplyKind,
+    },
+    /// A response-time target was missed.
+    SlaBreached {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The operator responsible at that moment, when someone is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        operator: Option<OperatorId>,
+        /// Which target.
+        kind: SlaKind,
+        /// When the answer was due.
+        due_at: DateTime<Utc>,
+    },
+    /// A chat-bot takes the conversation first.
+    BotAssigned {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The bot.
+        bot: String,
+    },
+    /// The chat-bot's turn ended; the conversation is routed (or closed) next.
+    BotLeft {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The bot.
+        bot: String,
+        /// Why.
+        reason: BotLeftReason,
+    },
+    /// The host should ask the client to rate the conversation.
+    RatingRequested {
+        /// The conversation.
+        conversation: ConversationId,
+    },
+}
+
+/// Which automatic reply to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AutoReplyKind {
+    /// To a conversation's first client message.
+    Welcome,
+    /// The client wrote while the line is closed (once per closed period).
+    OffHours,
+    /// In working hours with the availability check on, nobody is eligible.
+    NoOperators,
+    /// No operator has answered `unanswered_after_secs` after the client wrote.
+    Unanswered,
+}
+
+/// Which response-time target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SlaKind {
+    /// The first operator answer of a conversation.
+    FirstResponse,
+    /// The operator answer to a client message that came after an answer.
+    NextResponse,
+}
+
+/// Why a chat-bot left a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BotLeftReason {
+    /// The host said so (`bot_handoff`), or an operator stepped in.
+    Handoff,
+    /// `handoff_after_secs` passed.
+    Timeout,
+}
+
+/// Why a conversation was assigned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AssignReason {
+    /// Picked by the line's queue mode.
+    Routed,
+    /// The client's pinned operator.
+    Pinned,
+    /// The last operator who served the client (`prefer_last_operator`).
+    LastOperator,
+    /// The winner of an `all`-mode offer (by accepting or by answering).
+    Accepted,
+    /// Taken manually (or by an operator answering a conversation held by someone else).
+    Taken,
+    /// Transferred to this operator.
+    Transferred,
+    /// Opened by the operator's own outbound message.
+    Outbound,
+}
+
+/// Why an `all`-mode offer was withdrawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WithdrawReason {
+    /// Someone else got the conversation: accepted it, answered it, took it, or it was
+    /// transferred. (A conversation closed while offered emits only `closed`: it ends every
+    /// offer with it.)
+    AcceptedElsewhere,
+    /// The offer expired unanswered.
+    Expired,
+    /// The operator became unavailable.
+    Unavailable,
+    /// The operator was removed.
+    Removed,
+}
+
+/// Why a conversation left its operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum UnassignReason {
+    /// The operator did not answer by the deadline.
+    NoAnswer,
+    /// The operator became unavailable before answering.
+    Unavailable,
+    /// The conversation was transferred.
+    Transferred,
+    /// Another operator took it (or answered it).
+    TakenOver,
+    /// The operator was removed.
+    Removed,
+}
+
+/// Why a conversation waits in a line's queue. When several apply, the first listed is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum QueueReason {
+    /// Pinned with policy `always` to an operator who is inactive.
+    WaitingForPinned,
+    /// The line is closed (working hours).
+    OffHours,
+    /// The channel's operator list is explicitly empty: no automatic distribution.
+    NoOperatorsForChannel,
+    /// Every eligible operator was tried (`on_exhausted` `requeue`).
+    Exhausted,
+    /// Eligible operators exist but all are at their cap.
+    AtCapacity,
+    /// Nobody is eligible.
+    NoEligibleOperator,
+}
+
+/// Why a conversation was closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// Closed by the host (an operator or the client ended it).
+    Closed,
+    /// Marked as spam.
+    Spam,
+    /// Its line was removed.
+    LineRemoved,
+    /// Closed because the client rated it.
+    Rated,
+    /// Closed because the client stopped writing.
+    Inactivity,
+    /// Closed when the chat-bot left.
+    Bot,
+}

@@ -1,0 +1,179 @@
+//! Caller mistakes. A rejected input leaves the engine exactly as it was.
+//!
+//! Domain outcomes (nobody available, an offer expired) are [`Decision`](crate::Decision)s,
+//! never errors.
+
+use chrono::{DateTime, Utc};
+
+use super::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
+
+/// Why an input was rejected. Every variant names the offending ids.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input names an operator that does not exist.
+    #[error("unknown operator `{0}`")]
+    UnknownOperator(OperatorId),
+    /// The input names a line that does not exist.
+    #[error("unknown line `{0}`")]
+    UnknownLine(LineId),
+    /// The input names a channel that was never connected.
+    #[error("unknown channel `{0}`")]
+    UnknownChannel(ChannelId),
+    /// The input names a conversation the engine has never seen.
+    #[error("unknown conversation `{0}`")]
+    UnknownConversation(ConversationId),
+    /// The channel is connected to another line: disconnect it first.
+    #[error(
+        "channel `{channel}` is connected to line `{connected_to}`, not `{requested}`: disconnect it first"
+    )]
+    ChannelOnAnotherLine {
+        /// The channel.
+        channel: ChannelId,
+        /// The line it is connected to.
+        connected_to: LineId,
+        /// The line the input asked for.
+        requested: LineId,
+    },
+    /// A message arrived on a channel that is disconnected.
+    #[error("channel `{0}` is not connected to any line")]
+    ChannelDisconnected(ChannelId),
+    /// The line still has channels connected: disconnect them first.
+    #[error("line `{line}` still has channels connected: {channels:?}")]
+    LineHasChannels {
+        /// The line.
+        line: LineId,
+        /// The channels still connected to it.
+        channels: Vec<ChannelId>,
+    },
+    /// The offer timeout lies outside 60..=43200 seconds.
+    #[error("line `{line}`: offer_timeout_secs {secs} is outside 60..=43200")]
+    InvalidOfferTimeout {
+        /// The line.
+        line: LineId,
+        /// The rejected value.
+        secs: u32,
+    },
+    /// A line's schedule is not valid (unknown time zone, a malformed time or date …).
+    #[error("line `{line}`: invalid schedule: {reason}")]
+    InvalidSchedule {
+        /// The line.
+        line: LineId,
+        /// What is wrong with it.
+        reason: ScheduleError,
+    },
+    /// A duration setting of a line is zero.
+    #[error("line `{line}`: {field} must be at least 1 second")]
+    InvalidDuration {
+        /// The line.
+        line: LineId,
+        /// The setting, as the wire format names it.
+        field: &'static str,
+    },
+    /// `bot_handoff` for a conversation that is not with a bot.
+    #[error("conversation `{0}` is not with a bot")]
+    NotWithBot(ConversationId),
+    /// A rating outside 1..=5.
+    #[error("conversation `{conversation}`: rating {score} is outside 1..=5")]
+    InvalidScore {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The rejected score.
+        score: u8,
+    },
+    /// An absence must end after it starts.
+    #[error("operator `{operator}`: absence until {until} does not end after its start {from}")]
+    InvalidAbsence {
+        /// The operator.
+        operator: OperatorId,
+        /// The start given.
+        from: DateTime<Utc>,
+        /// The end given.
+        until: DateTime<Utc>,
+    },
+    /// `accept` of a conversation that is not offered to that operator.
+    #[error("conversation `{conversation}` is not offered to operator `{operator}`")]
+    NotOffered {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The operator who tried to accept.
+        operator: OperatorId,
+    },
+    /// The conversation is closed: it cannot be taken, transferred, closed or accepted.
+    #[error("conversation `{0}` is closed")]
+    ConversationClosed(ConversationId),
+    /// A `message_out` would open a conversation but names no client or no channel.
+    #[error(
+        "conversation `{0}` is unknown or closed: an outbound message_out needs client and channel"
+    )]
+    OutboundNeedsClientAndChannel(ConversationId),
+    /// A message names a known conversation with another client.
+    #[error("conversation `{conversation}` belongs to client `{expected}`, not `{got}`")]
+    ClientMismatch {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its client.
+        expected: ClientId,
+        /// The client the input named.
+        got: ClientId,
+    },
+    /// A message names a known conversation with another channel.
+    #[error("conversation `{conversation}` came through channel `{expected}`, not `{got}`")]
+    ChannelMismatch {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its channel.
+        expected: ChannelId,
+        /// The channel the input named.
+        got: ChannelId,
+    },
+    /// A transfer must name exactly one of `to_operator` and `to_line`.
+    #[error("transfer of conversation `{0}` must name exactly one of to_operator and to_line")]
+    InvalidTransfer(ConversationId),
+    /// The input is stamped more than [`Engine::MAX_CATCH_UP_SECS`](crate::Engine::MAX_CATCH_UP_SECS)
+    /// after the engine's clock while a deadline is due in between. Catch up first — `tick`
+    /// inputs at that time until [`Engine::poll_timeout`](crate::Engine::poll_timeout) passes
+    /// it (each covers up to that span), or one [`Engine::handle_timeout`](crate::Engine::handle_timeout)
+    /// — then send the input again; a timestamp that far ahead is more often a typo than a
+    /// real pause.
+    #[error(
+        "input at {now} is more than 30 days after the engine's clock {clock}, with a deadline due at {deadline}: catch up first (tick at {now} until poll_timeout passes it)"
+    )]
+    TooFarAhead {
+        /// The time the input was stamped with.
+        now: DateTime<Utc>,
+        /// The engine's clock.
+        clock: DateTime<Utc>,
+        /// The earliest pending deadline.
+        deadline: DateTime<Utc>,
+    },
+}
+
+/// What is wrong with a line's schedule. Each variant carries the text that was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScheduleError {
+    /// `time_zone` is not an IANA time zone name.
+    #[error("unknown time zone `{0}`")]
+    UnknownTimeZone(String),
+    /// A time is not `HH:MM` (with `24:00` allowed to end a day).
+    #[error("time `{0}` is not HH:MM")]
+    NotATime(String),
+    /// An interval does not end after it starts.
+    #[error("interval {from}–{until} does not end after it starts")]
+    EmptyInterval {
+        /// Its start.
+        from: String,
+        /// Its end.
+        until: String,
+    },
+    /// A holiday is neither `YYYY-MM-DD` nor `MM-DD`.
+    #[error("holiday `{0}` is neither YYYY-MM-DD nor MM-DD")]
+    NotAHoliday(String),
+    /// An override's date is not `YYYY-MM-DD`.
+    #[error("override date `{0}` is not YYYY-MM-DD")]
+    NotADate(String),
+    /// Two overrides name the same date.
+    #[error("date `{0}` is overridden twice")]
+    OverriddenTwice(String),
+}
