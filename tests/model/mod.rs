@@ -41,7 +41,8 @@
 //! - a new or reopened session (a client's message) does, in this order: the `welcome` and
 //!   `off_hours` replies, starts the first-response target and the `unanswered` clock, then
 //!   meets the bot or is routed; an operator's answer credits a running target, ends the
-//!   unanswered streak and restarts the inactivity clock;
+//!   unanswered streak and restarts the inactivity clock (the engine states this order once,
+//!   in its lifecycle hooks, `src/lifecycle.rs`);
 //! - `handle` catches up at most [`MAX_CATCH_UP`] (30 days) past the clock while a deadline is
 //!   due by its time: it refuses an input stamped later than that
 //!   ([`ModelError::TooFarAhead`]), and a `tick` fires what is due up to the end of that span
