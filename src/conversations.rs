@@ -4,22 +4,17 @@
 
 use crate::lifecycle::{ClientMessage, Opener};
 use crate::model::conversation::{Conversation, Known, Place};
-use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
+use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, LineIdx, OpIdx};
+use crate::wire::config::PinnedPolicy;
 use crate::state::State;
 use crate::wire::decision::{AssignReason, BotLeftReason, CloseReason, UnassignReason};
-use crate::wire::ids::{ChannelId, ClientId, ConversationId};
+use crate::wire::ids::{ClientId, ConversationId};
 
 impl State {
     /// A client wrote: a new conversation, a follow-up, or a closed one reopened.
-    pub(crate) fn message_in(
-        &mut self,
-        id: &ConversationId,
-        client: &ClientId,
-        channel: &ChannelId,
-        known: Known,
-    ) {
+    pub(crate) fn message_in(&mut self, id: &ConversationId, client: &ClientId, known: Known) {
         let c = match known {
-            Known::New => self.open_conversation(id, client, channel),
+            Known::New(ch) => self.open_conversation(id, client, ch),
             Known::Known(c) if !self.core.facts.convs[c].is_open() => {
                 self.reopen(c);
                 c
@@ -52,15 +47,19 @@ impl State {
         &mut self,
         id: &ConversationId,
         client: &ClientId,
-        channel: &ChannelId,
+        ch: ChanIdx,
     ) -> ConvIdx {
-        let ch = self.core.intern_chan(channel);
         let line = self.core.facts.chans[ch]
             .line
             .expect("validated: the channel is connected");
         let cl = self.core.intern_client(client);
-        let (c, _) = self.core.facts.conv_ids.intern(id);
-        self.core.facts.convs.push(Conversation::new(cl, ch, line));
+        let c = self.core.facts.conv_ids.intern(id).index();
+        let born = self.core.facts.births;
+        self.core.facts.births += 1;
+        self.core
+            .facts
+            .convs
+            .place(c, Conversation::new(cl, ch, line, born));
         self.core.idx.client_convs[cl].push(c);
         self.core.idx.lines[line].open += 1;
         c
@@ -72,10 +71,10 @@ impl State {
         let line = self.core.facts.chans[ch]
             .line
             .expect("validated: the channel is connected");
+        self.core.leave(c);
         let conv = &mut self.core.facts.convs[c];
         conv.line = line;
         conv.tried.clear();
-        conv.place = Place::Limbo;
         self.core.idx.lines[line].open += 1;
     }
 
@@ -86,13 +85,12 @@ impl State {
         id: &ConversationId,
         o: OpIdx,
         client: Option<&ClientId>,
-        channel: Option<&ChannelId>,
         known: Known,
     ) {
         let (c, outbound) = match known {
-            Known::New => {
-                let (client, channel) = client.zip(channel).expect("validated: both given");
-                (self.open_conversation(id, client, channel), true)
+            Known::New(ch) => {
+                let client = client.expect("validated: an outbound message names its client");
+                (self.open_conversation(id, client, ch), true)
             }
             Known::Known(c) if !self.core.facts.convs[c].is_open() => {
                 self.reopen(c);
@@ -150,10 +148,7 @@ impl State {
 
     /// Closes an open conversation and says so.
     pub(crate) fn close(&mut self, c: ConvIdx, reason: CloseReason) {
-        if let Place::Assigned { op, .. } = self.core.leave(c) {
-            let client = self.core.facts.convs[c].client;
-            self.core.facts.clients[client].last_operator = Some(op);
-        }
+        self.core.leave(c);
         self.closed(c, reason);
     }
 
@@ -166,6 +161,23 @@ impl State {
     pub(crate) fn rate(&mut self, c: ConvIdx, score: u8) {
         if self.features.rating.rated(&self.core, c, score) {
             self.close(c, CloseReason::Rated);
+        }
+    }
+
+    /// Pinned under `always`, a conversation goes to nobody but the pinned operator; one they
+    /// hold unanswered stays with them for good: its answer deadline ends, and the host is
+    /// told so (DESIGN §1, "No deadline disappears in silence").
+    fn pinned_holder_keeps(&mut self, cl: ClientIdx, o: OpIdx) {
+        let convs = self.core.idx.client_convs[cl].clone();
+        for c in self.core.facts.by_birth(convs) {
+            let conv = &self.core.facts.convs[c];
+            let always = self.core.facts.line(conv.line).config.pinned_policy
+                == PinnedPolicy::Always;
+            if always
+                && matches!(conv.place, Place::Assigned { op, deadline: Some(_) } if op == o)
+            {
+                self.keep_final(c, o, AssignReason::Pinned);
+            }
         }
     }
 
@@ -185,7 +197,11 @@ impl State {
         if let Some(o) = o {
             self.core.facts.clients[cl].pinned = Some(o);
             self.core.idx.ops[o].pinned_clients.insert(cl);
+            self.pinned_holder_keeps(cl, o);
         }
         self.retry_client(cl);
+        if o.is_none() {
+            self.forget_client_if_idle(cl);
+        }
     }
 }

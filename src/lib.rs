@@ -14,6 +14,7 @@ mod lines;
 mod model;
 mod operators;
 mod query;
+mod retention;
 mod routing;
 mod snapshot;
 mod state;
@@ -26,8 +27,9 @@ pub use query::{
 };
 pub use snapshot::{Corruption, Entity, SNAPSHOT_VERSION, Snapshot, SnapshotError};
 pub use wire::config::{
-    ChannelConfig, CountTowardCap, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS,
-    Mode, OnExhausted, OperatorConfig, PinnedPolicy, QueueEntry,
+    ChannelConfig, CountTowardCap, DEFAULT_FORGET_CLOSED_AFTER_SECS, DEFAULT_MAX_RENEWALS_PER_CALL,
+    EngineSettings, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS, Mode, OnExhausted,
+    OperatorConfig, PinnedPolicy, QueueEntry,
 };
 pub use wire::decision::{
     AssignReason, AutoReplyKind, BotLeftReason, CloseReason, Decision, DecisionKind, QueueReason,

@@ -10,6 +10,7 @@
 //! | [`queued`](State::queued) | a conversation enters a waiting queue | `queued`; the `no_operators` reply |
 //! | [`placed`](State::placed) | a conversation is assigned or offered | (no feature listens yet) |
 //! | [`closed`](State::closed) | a conversation closes | the response target is cancelled, the `unanswered` and inactivity clocks stop; `closed`; `rating_requested` |
+//! | [`forgotten`](State::forgotten) | a closed conversation is forgotten (`retention.rs`) | ratings and the off-hours reply drop what they kept of it |
 //!
 //! So a new session on a client's message runs: `welcome`, `off_hours`, first-response
 //! target, `unanswered` clock, then bot or routing. The reference model
@@ -123,6 +124,12 @@ impl State {
             reason,
         });
         self.features.rating.closed(&mut self.core, c, reason);
+    }
+
+    /// A closed conversation is about to be forgotten: the features drop what they kept.
+    pub(crate) fn forgotten(&mut self, c: ConvIdx) {
+        self.features.rating.forgotten(c);
+        self.features.replies.forgotten(c);
     }
 
     /// The bot's turn ends: the conversation goes to the queue, or closes.

@@ -85,12 +85,11 @@ impl State {
         let open: Vec<ConvIdx> = self
             .core
             .facts
-            .convs
-            .iter()
+            .live_convs()
             .filter(|(_, conv)| conv.line == l && conv.is_open())
             .map(|(c, _)| c)
             .collect();
-        for c in open {
+        for c in self.core.facts.by_birth(open) {
             self.close(c, CloseReason::LineRemoved);
         }
         let queue = std::mem::take(&mut self.core.idx.lines[l].queue);

@@ -52,7 +52,8 @@ impl State {
     }
 
     pub(crate) fn remove_operator(&mut self, o: OpIdx) {
-        for cl in std::mem::take(&mut self.core.idx.ops[o].pinned_clients) {
+        let unpinned = std::mem::take(&mut self.core.idx.ops[o].pinned_clients);
+        for &cl in &unpinned {
             self.core.facts.clients[cl].pinned = None;
         }
         let created = self.core.facts.ops[o].created;
@@ -73,14 +74,16 @@ impl State {
         op.active = true;
         self.core.reslot(o);
 
-        let held: Vec<_> = self.core.idx.ops[o].held.iter().copied().collect();
-        for c in held {
+        // In the order the conversations were first mentioned, as everywhere one input moves
+        // several.
+        let held = self.core.idx.ops[o].held.iter().copied().collect();
+        for c in self.core.facts.by_birth(held) {
             self.core.leave(c);
             self.core.emit_unassigned(c, o, UnassignReason::Removed);
             self.route(c);
         }
-        let offers: Vec<_> = self.core.idx.ops[o].offers.iter().copied().collect();
-        for c in offers {
+        let offers = self.core.idx.ops[o].offers.iter().copied().collect();
+        for c in self.core.facts.by_birth(offers) {
             self.withdraw_one(c, o, WithdrawReason::Removed);
         }
         let pinned: Vec<_> = self.core.idx.ops[o]
@@ -90,6 +93,9 @@ impl State {
             .collect();
         for c in pinned {
             self.retry_waiting(c);
+        }
+        for cl in unpinned {
+            self.forget_client_if_idle(cl);
         }
     }
 
@@ -187,10 +193,10 @@ impl State {
             .copied()
             .filter(|&c| !op.available_on(&facts.line_of(c).config))
             .collect();
-        for c in lose {
+        for c in self.core.facts.by_birth(lose) {
             self.move_on(c, UnassignReason::Unavailable);
         }
-        for c in withdraw {
+        for c in self.core.facts.by_birth(withdraw) {
             self.withdraw_one(c, o, WithdrawReason::Unavailable);
         }
     }

@@ -240,7 +240,8 @@ impl Engine {
         let op = &core.facts.ops[o];
         let index = &core.idx.ops[o];
         let names = |set: &std::collections::BTreeSet<ConvIdx>| {
-            set.iter().map(|&c| core.facts.conv_name(c)).collect()
+            let convs = core.facts.by_birth(set.iter().copied().collect());
+            convs.into_iter().map(|c| core.facts.conv_name(c)).collect()
         };
         Some(OperatorView {
             operator: core.facts.op_name(o),
@@ -281,7 +282,7 @@ impl Engine {
                 deadline.map(|k| k.0),
                 ops.iter().map(|&o| core.facts.op_name(o)).collect(),
             ),
-            Place::Closed => (ConversationState::Closed, None, None, Vec::new()),
+            Place::Closed { .. } => (ConversationState::Closed, None, None, Vec::new()),
             Place::WithBot { deadline, .. } => (
                 ConversationState::WithBot,
                 None,
@@ -333,10 +334,16 @@ impl Engine {
             .collect()
     }
 
-    /// Every conversation's id the engine has seen, in order of first mention.
+    /// Every conversation's id the engine knows — open, or closed and not yet forgotten — in
+    /// order of first mention.
     pub fn conversations(&self) -> Vec<ConversationId> {
         let facts = &self.st.core.facts;
-        facts.convs.indices().map(|c| facts.conv_name(c)).collect()
+        let convs = facts.live_convs().map(|(c, _)| c).collect();
+        facts
+            .by_birth(convs)
+            .into_iter()
+            .map(|c| facts.conv_name(c))
+            .collect()
     }
 
     /// The operator a client is pinned to, if any.

@@ -17,6 +17,7 @@ use crate::model::client::Client;
 use crate::model::ids::{ChanIdx, ClientIdx, GroupIdx, LineIdx, OpIdx};
 use crate::model::line::Channel;
 use crate::model::operator::Operator;
+use crate::wire::config::EngineSettings;
 use crate::wire::decision::{Decision, DecisionKind};
 use crate::wire::ids::{ChannelId, ClientId, GroupId, LineId, OperatorId};
 
@@ -36,6 +37,8 @@ pub(crate) struct Core {
     pub(crate) past_inputs: u64,
     /// One sequence orders waiting entries, assignments and operator creation.
     pub(crate) seq: u64,
+    /// The engine-wide settings.
+    pub(crate) settings: EngineSettings,
     pub(crate) facts: Facts,
     pub(crate) idx: Indices,
     pub(crate) timers: Timers,
@@ -44,21 +47,22 @@ pub(crate) struct Core {
 }
 
 impl State {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self {
-            core: Core::new(),
+            core: Core::new(seed),
             features: Features::default(),
         }
     }
 }
 
 impl Core {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self {
             clock: None,
             past_inputs: 0,
             seq: 0,
-            facts: Facts::new(),
+            settings: EngineSettings::default(),
+            facts: Facts::new(seed),
             idx: Indices::default(),
             timers: Timers::default(),
             out: VecDeque::new(),
@@ -91,45 +95,50 @@ impl Core {
     // ---- interning: a new id gets a record in the facts and one in the indices --------------
 
     pub(crate) fn intern_op(&mut self, id: &OperatorId) -> OpIdx {
-        let (i, new) = self.facts.op_ids.intern(id);
-        if new {
-            self.facts.ops.push(Operator::new());
-            self.idx.ops.push(OpIndex::default());
+        let slot = self.facts.op_ids.intern(id);
+        let i = slot.index();
+        if slot.is_new() {
+            self.facts.ops.place(i, Operator::new());
+            self.idx.ops.place(i, OpIndex::default());
         }
         i
     }
 
     pub(crate) fn intern_line(&mut self, id: &LineId) -> LineIdx {
-        let (i, new) = self.facts.line_ids.intern(id);
-        if new {
-            self.facts.lines.push(None);
-            self.idx.lines.push(LineIndex::default());
+        let slot = self.facts.line_ids.intern(id);
+        let i = slot.index();
+        if slot.is_new() {
+            self.facts.lines.place(i, None);
+            self.idx.lines.place(i, LineIndex::default());
         }
         i
     }
 
     pub(crate) fn intern_chan(&mut self, id: &ChannelId) -> ChanIdx {
-        let (i, new) = self.facts.chan_ids.intern(id);
-        if new {
-            self.facts.chans.push(Channel::default());
-            self.idx.chans.push(Default::default());
+        let slot = self.facts.chan_ids.intern(id);
+        let i = slot.index();
+        if slot.is_new() {
+            self.facts.chans.place(i, Channel::default());
+            self.idx.chans.place(i, Default::default());
         }
         i
     }
 
     pub(crate) fn intern_group(&mut self, id: &GroupId) -> GroupIdx {
-        let (i, new) = self.facts.group_ids.intern(id);
-        if new {
-            self.idx.groups.push(GroupIndex::default());
+        let slot = self.facts.group_ids.intern(id);
+        let i = slot.index();
+        if slot.is_new() {
+            self.idx.groups.place(i, GroupIndex::default());
         }
         i
     }
 
     pub(crate) fn intern_client(&mut self, id: &ClientId) -> ClientIdx {
-        let (i, new) = self.facts.client_ids.intern(id);
-        if new {
-            self.facts.clients.push(Client::default());
-            self.idx.client_convs.push(Vec::new());
+        let slot = self.facts.client_ids.intern(id);
+        let i = slot.index();
+        if slot.is_new() {
+            self.facts.clients.place(i, Client::default());
+            self.idx.client_convs.place(i, Vec::new());
         }
         i
     }

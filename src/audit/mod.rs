@@ -58,8 +58,11 @@ impl State {
         // below: an `all`-mode offer can name every operator, so no scanning its list per
         // operator.
         let mut offered: BTreeSet<(OpIdx, ConvIdx)> = BTreeSet::new();
-        for (c, conv) in facts.convs.iter() {
+        for (c, conv) in facts.live_convs() {
             let name = || facts.conv_name(c);
+            if !facts.client_ids.is_live(conv.client) {
+                return Err(format!("{}: its client was forgotten", name()));
+            }
             if conv.is_open() {
                 if facts.lines[conv.line].is_none() {
                     return Err(format!("{}: open on a line that does not exist", name()));
@@ -67,7 +70,7 @@ impl State {
                 counts.entry(conv.line).or_default().3 += 1;
             }
             match &conv.place {
-                Place::Closed => {}
+                Place::Closed { .. } => {}
                 Place::Limbo => return Err(format!("{}: left in limbo", name())),
                 Place::Waiting { seq, bucket, .. } => {
                     if idx.lines[conv.line].waiting.get(seq) != Some(&c) {
@@ -183,7 +186,7 @@ impl State {
             }
         }
         let mut expected = 0;
-        for (c, conv) in core.facts.convs.iter() {
+        for (c, conv) in core.facts.live_convs() {
             let others = [
                 features.sla.pending.get(&c).map(|p| p.timer),
                 features.replies.unanswered.get(&c).copied(),

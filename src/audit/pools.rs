@@ -168,13 +168,25 @@ impl State {
                 }
             }
         }
+        for (c, conv) in facts.live_convs() {
+            client_convs[conv.client.ix()].push(c);
+        }
         for (cl, client) in facts.clients.iter() {
+            if !facts.client_ids.is_live(cl) {
+                if client.pinned.is_some() || !idx.client_convs[cl].is_empty() {
+                    return Err(format!("the slot of forgotten client {cl:?} is not empty"));
+                }
+                continue;
+            }
+            if client.pinned.is_none() && client_convs[cl.ix()].is_empty() {
+                return Err(format!(
+                    "client {} has nothing left and was not forgotten",
+                    facts.client_name(cl)
+                ));
+            }
             if let Some(o) = client.pinned {
                 pinned[o.ix()].insert(cl);
             }
-        }
-        for (c, conv) in facts.convs.iter() {
-            client_convs[conv.client.ix()].push(c);
         }
         for g in (0..facts.group_ids.len()).map(GroupIdx::at) {
             let group = &idx.groups[g];
@@ -229,7 +241,11 @@ impl State {
             }
         }
         for cl in facts.clients.indices() {
-            if idx.client_convs[cl] != client_convs[cl.ix()] {
+            // The engine lists a client's conversations in the order they opened, which slots
+            // reused after forgetting do not follow: compare as sets.
+            let mut recorded = idx.client_convs[cl].clone();
+            recorded.sort_unstable();
+            if recorded != client_convs[cl.ix()] {
                 return Err(format!(
                     "client {}: conversations out of step",
                     facts.client_name(cl)

@@ -25,22 +25,14 @@ impl State {
             Valid::MessageIn {
                 conversation,
                 client,
-                channel,
                 known,
-            } => self.message_in(&conversation, &client, &channel, known),
+            } => self.message_in(&conversation, &client, known),
             Valid::MessageOut {
                 conversation,
                 operator,
                 client,
-                channel,
                 known,
-            } => self.message_out(
-                &conversation,
-                operator,
-                client.as_ref(),
-                channel.as_ref(),
-                known,
-            ),
+            } => self.message_out(&conversation, operator, client.as_ref(), known),
             Valid::Accept(c, o) => self.accept(c, o),
             Valid::Take(c, o) => self.take(c, o),
             Valid::TransferToOperator(c, o) => self.transfer_to_operator(c, o),
@@ -48,6 +40,7 @@ impl State {
             Valid::Close(c, reason) => self.close(c, reason),
             Valid::BotHandoff(c) => self.bot_handoff(c),
             Valid::Rating(c, score) => self.rate(c, score),
+            Valid::EngineSettings(settings) => self.settings_changed(settings),
             Valid::Tick => {}
         }
     }

@@ -5,10 +5,13 @@
 
 mod apply;
 mod time;
+
+use time::Pace;
 pub(crate) mod validate;
 
 use chrono::{DateTime, Utc};
 
+use crate::model::ids::DEFAULT_SEED;
 use crate::state::State;
 use crate::wire::decision::Decision;
 use crate::wire::error::Error;
@@ -44,20 +47,29 @@ impl Default for Engine {
 }
 
 impl Engine {
-    /// How far past its clock (in seconds: 30 days) [`handle`](Self::handle) catches up in one
-    /// call while deadlines are due in between. Further than that, it refuses an input with
-    /// [`Error::TooFarAhead`], and an [`Input::Tick`] catches up one step: to the clock plus
-    /// this span, or to the earliest due deadline if that is later; the clock stops there
-    /// (or reaches the tick's time when nothing is left due by then). Ticks repeated until
-    /// [`poll_timeout`](Self::poll_timeout) passes the tick's time give exactly the decisions
-    /// of a host that never paused. Jumps of any length are free when no deadline falls in
-    /// between.
-    pub const MAX_CATCH_UP_SECS: i64 = 30 * 24 * 3600;
-
     /// An engine with no operators, lines or conversations, whose clock starts at the first
     /// input.
     pub fn new() -> Self {
-        Self { st: State::new() }
+        Self::with_seed(DEFAULT_SEED)
+    }
+
+    /// An empty engine whose host ids are hashed with a key drawn from `seed`.
+    ///
+    /// Ids come from the outside world — phone numbers, user names — and with a hash whose key
+    /// is known, anyone can craft thousands of ids that all collide, making every look-up walk
+    /// through all of them. A host facing the internet should draw a seed at random once (from
+    /// the operating system) and pass it here; it is kept in snapshots, so a restored engine
+    /// goes on with it. The seed changes no decision: the engine is deterministic whatever it
+    /// is. [`Engine::new`] uses a fixed seed.
+    pub fn with_seed(seed: u64) -> Self {
+        Self {
+            st: State::new(seed),
+        }
+    }
+
+    /// The seed host ids are hashed with (see [`with_seed`](Self::with_seed)).
+    pub fn seed(&self) -> u64 {
+        self.st.core.facts.seed
     }
 
     /// Applies one input at time `now`.
@@ -67,46 +79,40 @@ impl Engine {
     /// stamped earlier than the engine's clock is applied at the engine's clock and counted in
     /// [`past_inputs`](Self::past_inputs); it is never rejected.
     ///
+    /// However long the pause before `now`, its deadlines fire in this one call — line hours
+    /// opening and closing, response targets, inactivity closes — except that the renewals of
+    /// offers and line hours one call fires are bounded
+    /// ([`EngineSettings::max_renewals_per_call`](crate::EngineSettings::max_renewals_per_call)).
+    /// An [`Input::Tick`] goes as far as that bound allows and stops there, with the clock at
+    /// the last deadline it fired: tick again until [`poll_timeout`](Self::poll_timeout)
+    /// passes the tick's time.
+    ///
     /// # Errors
     /// A caller's mistake — an unknown id, an invalid configuration, accepting an offer that
-    /// was never made, an input stamped more than 30 days past the clock while deadlines are
-    /// due in between ([`Error::TooFarAhead`]) — returns an [`Error`] naming what was wrong
-    /// and leaves the engine exactly as it was: no decision, no deadline fired, not even the
-    /// clock moved.
+    /// was never made, an input whose catching up would pass the renewal bound
+    /// ([`Error::CatchUpBound`]) — returns an [`Error`] naming what was wrong and leaves the
+    /// engine exactly as it was: no decision, no deadline fired, not even the clock moved.
     pub fn handle(&mut self, now: DateTime<Utc>, input: Input) -> Result<(), Error> {
-        if let Some((clock, deadline)) = self.st.beyond_catch_up(now) {
-            if matches!(input, Input::Tick) {
-                self.st.catch_up_step(now, clock, deadline);
-                return Ok(());
-            }
-            return Err(Error::TooFarAhead {
-                now,
-                clock,
-                deadline,
-            });
-        }
         let clock = self.st.core.clock;
         let late = clock.is_some_and(|c| now < c);
         let at = clock.map_or(now, |c| c.max(now));
-        let valid = if self.st.due_deadlines_may_decide(&input, at) {
-            // The input's validity depends on what the due deadlines will do: judge it on a
-            // copy that has fired them, and keep the copy only if the input passes. Hosts that
-            // tick at `poll_timeout` never take this path.
-            let mut trial = self.st.clone();
-            trial.advance(at);
-            let valid = trial.validate(input)?;
-            self.st = trial;
-            valid
+        if matches!(input, Input::Tick) {
+            // Time passes as far as one call may go; a tick is never refused.
+            let _stopped_at_the_bound = self.st.pass_time(at, Pace::Bounded);
         } else {
-            let valid = self.st.validate(input)?;
-            self.st.advance(at);
-            valid
-        };
+            let valid = if self.st.core.timers.due_by(at) {
+                self.st.fire_then_validate(&input, at)?
+            } else {
+                let valid = self.st.validate(&input)?;
+                self.st.core.clock = Some(at);
+                valid
+            };
+            self.st.apply(valid);
+            self.st.drain();
+        }
         if late {
             self.st.core.past_inputs = self.st.core.past_inputs.saturating_add(1);
         }
-        self.st.apply(valid);
-        self.st.drain();
         Ok(())
     }
 
@@ -117,13 +123,13 @@ impl Engine {
     /// It fires *everything* due, however far `now` is: a self-renewing offer expires once per
     /// offer timeout, so a `now` in year 9999 would mean billions of expiries. Pass only times
     /// from your own clock; for times that come from outside (a replayed log, the wire), send
-    /// [`Input::Tick`] through [`handle`](Self::handle) instead, which catches up at most
-    /// [`MAX_CATCH_UP_SECS`](Self::MAX_CATCH_UP_SECS) per call.
+    /// [`Input::Tick`] through [`handle`](Self::handle) instead, which fires a bounded number
+    /// of renewals per call. Both let time pass along the same path.
     pub fn handle_timeout(&mut self, now: DateTime<Utc>) {
         if self.st.core.clock.is_some_and(|c| now < c) {
             return;
         }
-        self.st.advance(now);
+        let _never_bounded = self.st.pass_time(now, Pace::All);
     }
 
     /// The next decision, oldest first; `None` when all have been drained.

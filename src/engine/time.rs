@@ -1,75 +1,157 @@
 //! Time passing: every deadline fires here, as of its own time, whoever lets time pass — an
 //! input's timestamp, a `tick`, or `handle_timeout`.
+//!
+//! Catching up is bounded by work, not by calendar time. A pause of months fires its line
+//! hours, response targets and inactivity closes once each, in one call. Only a deadline that
+//! a firing sets again — an offer moving on or renewed, a line's hours changing — can make one
+//! call's work grow with the time it covers; those renewals are counted, and one call fires at
+//! most `max_renewals_per_call` of them.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::Engine;
+use super::validate::Valid;
 use crate::index::timers::{Timer, TimerKey};
 use crate::model::conversation::Place;
+use crate::model::ids::{ConvIdx, OpIdx};
 use crate::state::State;
+use crate::wire::config::MIN_OFFER_TIMEOUT_SECS;
 use crate::wire::decision::{BotLeftReason, CloseReason};
+use crate::wire::error::Error;
 use crate::wire::input::Input;
+
+/// How far one call lets time pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pace {
+    /// Everything due (`handle_timeout`: the host's own clock).
+    All,
+    /// At most the engine's `max_renewals_per_call` renewals (inputs and ticks).
+    Bounded,
+}
+
+/// How far time passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Passed {
+    /// To the time asked for.
+    Done,
+    /// Only up to the renewal bound: the renewal past it falls due at `reached`, and the
+    /// clock stands at the last deadline fired.
+    Stopped { reached: DateTime<Utc> },
+}
+
+/// A renewal is set by a firing at least this long before it falls due: an offer's timeout is
+/// at least a minute, and line hours change at whole minutes. So a call that covers less time
+/// than this fires no renewal, and cannot meet the bound.
+const SHORTEST_RENEWAL: TimeDelta = TimeDelta::seconds(MIN_OFFER_TIMEOUT_SECS as i64);
+
+/// What an input is about, as far as deadlines could change whether it is valid.
+enum Subject {
+    /// Names no conversation whose deadlines matter.
+    Nothing,
+    /// Valid whatever happens to the conversation, as long as the engine still knows it (a
+    /// client's message, a rating): only its being forgotten matters.
+    Known(ConvIdx),
+    /// About where the conversation is: its own deadlines matter.
+    Place(ConvIdx),
+    /// An operator accepting it: also whatever places it, and the absences of those involved.
+    Accept(ConvIdx, Option<OpIdx>),
+}
+
+impl Timer {
+    /// Whether a firing sets this kind of deadline again (see the module docs).
+    fn renews(self) -> bool {
+        match self {
+            Timer::Offer(_) | Timer::Schedule(_) => true,
+            Timer::Absence(_)
+            | Timer::Unanswered(_)
+            | Timer::Sla(_)
+            | Timer::Bot(_)
+            | Timer::Inactivity(_)
+            | Timer::Forget(_) => false,
+        }
+    }
+}
 
 impl State {
     /// Lets time pass to `to` (not earlier than the clock): fires every deadline due by then,
-    /// each as of its own time, and sets the clock to `to`.
-    pub(crate) fn advance(&mut self, to: DateTime<Utc>) {
-        self.fire_due(to);
-        self.core.clock = Some(to);
-    }
-
-    /// When `now` is more than [`Engine::MAX_CATCH_UP_SECS`] past the clock and a deadline is
-    /// due by then: the clock and that deadline.
-    pub(crate) fn beyond_catch_up(
-        &self,
-        now: DateTime<Utc>,
-    ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        let clock = self.core.clock?;
-        let deadline = self.core.timers.next().filter(|&d| d <= now)?;
-        let gap = now.signed_duration_since(clock);
-        (gap > TimeDelta::seconds(Engine::MAX_CATCH_UP_SECS)).then_some((clock, deadline))
-    }
-
-    /// One bounded step of catching up towards `now` (see [`Engine::MAX_CATCH_UP_SECS`]).
-    pub(crate) fn catch_up_step(
-        &mut self,
-        now: DateTime<Utc>,
-        clock: DateTime<Utc>,
-        deadline: DateTime<Utc>,
-    ) {
-        // `now` is more than the span past `clock`, so this cannot overflow.
-        let span_end = clock + TimeDelta::seconds(Engine::MAX_CATCH_UP_SECS);
-        let until = span_end.max(deadline).min(now);
-        self.fire_due(until);
-        let done = self.core.timers.next().is_none_or(|t| t > now);
-        self.core.clock = Some(if done { now } else { until });
-    }
-
-    /// Whether deadlines due by `at` could change whether `input` is valid — so that it must
-    /// be judged after firing them, on a copy. Only inputs about one conversation can be
-    /// affected, and only by that conversation's own deadlines (an expiring offer, the bot's
-    /// turn, an inactivity close), by the absences of the operator accepting it, or — for a
-    /// conversation that waits — by anything that places it. Everything else is judged on the
-    /// state as it is, with no copy.
-    pub(crate) fn due_deadlines_may_decide(&self, input: &Input, at: DateTime<Utc>) -> bool {
-        if self.core.timers.next().is_none_or(|t| t > at) {
-            return false;
+    /// each as of its own time, and sets the clock to `to` — or, at the pace of one call,
+    /// stops before the renewal past the bound.
+    pub(crate) fn pass_time(&mut self, to: DateTime<Utc>, pace: Pace) -> Passed {
+        // Deadlines set from here on were set by this call's firings.
+        let set_before = self.core.timers.seq();
+        let mut renewals = 0u32;
+        while let Some((key, timer)) = self.core.timers.pop_due(to) {
+            if pace == Pace::Bounded && key.1 > set_before && timer.renews() {
+                if renewals == self.core.settings.max_renewals_per_call {
+                    self.core.timers.put_back(key, timer);
+                    return Passed::Stopped { reached: key.0 };
+                }
+                renewals += 1;
+            }
+            self.fire_at(key.0, timer);
         }
-        let (conversation, accepting) = match input {
+        self.core.clock = Some(to);
+        Passed::Done
+    }
+
+    /// Deadlines fall due before the input: they fire first, and the input is judged as of
+    /// its time, after them. When what fires could change the verdict, or catching up could
+    /// reach the renewal bound, that happens on a copy, kept only if the input passes — so a
+    /// refused input changes nothing. Hosts that tick at `poll_timeout` never take this path.
+    pub(crate) fn fire_then_validate(
+        &mut self,
+        input: &Input,
+        at: DateTime<Utc>,
+    ) -> Result<Valid, Error> {
+        let clock = self.core.clock;
+        let verdict = self.validate(input);
+        let subject = match &verdict {
+            Ok(valid) => subject_of(valid),
+            Err(_) => self.subject_of_input(input),
+        };
+        let may_renew = clock.is_some_and(|c| at - c >= SHORTEST_RENEWAL);
+        if !may_renew && !self.due_may_decide(subject, at) {
+            let valid = verdict?;
+            self.pass_time(at, Pace::All);
+            return Ok(valid);
+        }
+        let mut trial = self.clone();
+        if let Passed::Stopped { reached } = trial.pass_time(at, Pace::Bounded) {
+            return Err(Error::CatchUpBound {
+                at,
+                clock: clock.unwrap_or(at),
+                renewals: self.core.settings.max_renewals_per_call,
+                reached,
+            });
+        }
+        let valid = trial.validate(input)?;
+        *self = trial;
+        Ok(valid)
+    }
+
+    /// What an input that failed validation names (looked up again: failures are rare).
+    fn subject_of_input(&self, input: &Input) -> Subject {
+        let conv = |id| self.core.facts.conv_ids.get(id);
+        match input {
             Input::Accept {
                 conversation,
                 operator,
-            } => (conversation, Some(operator)),
+            } => conv(conversation).map_or(Subject::Nothing, |c| {
+                Subject::Accept(c, self.core.facts.op(operator.as_str()))
+            }),
             Input::Take { conversation, .. }
             | Input::Transfer { conversation, .. }
             | Input::Close { conversation }
             | Input::Spam { conversation }
             | Input::MessageOut { conversation, .. }
-            | Input::BotHandoff { conversation } => (conversation, None),
-            // No deadline creates or removes an operator, a line, a channel or a
-            // conversation, or connects a channel; so whether these are valid does not
-            // depend on what fires first. A client's message is valid in every place its
-            // conversation can be in, and a rating may name a closed conversation.
+            | Input::BotHandoff { conversation } => {
+                conv(conversation).map_or(Subject::Nothing, Subject::Place)
+            }
+            Input::MessageIn { conversation, .. } | Input::Rating { conversation, .. } => {
+                conv(conversation).map_or(Subject::Nothing, Subject::Known)
+            }
+            // No deadline creates or removes an operator, a line, a channel or a client the
+            // host can name, or connects a channel; whether these are valid does not depend on
+            // what fires first.
             Input::UpsertOperator(_)
             | Input::RemoveOperator { .. }
             | Input::UpsertLine(_)
@@ -83,15 +165,26 @@ impl State {
             | Input::WorkdayEnded { .. }
             | Input::Absence { .. }
             | Input::ClearAbsences { .. }
-            | Input::MessageIn { .. }
-            | Input::Rating { .. }
-            | Input::Tick => return false,
-        };
-        let facts = &self.core.facts;
-        let Some(c) = facts.conv_ids.get(conversation) else {
-            return false;
-        };
+            | Input::EngineSettings(_)
+            | Input::Tick => Subject::Nothing,
+        }
+    }
+
+    /// Whether deadlines due by `at` could change whether an input about `subject` is valid:
+    /// the conversation's own deadlines (an expiring offer, the bot's turn, an inactivity
+    /// close, its being forgotten); for an accept, also anything that places a waiting
+    /// conversation, and the absences of the operators involved.
+    fn due_may_decide(&self, subject: Subject, at: DateTime<Utc>) -> bool {
         let due = |k: Option<TimerKey>| k.is_some_and(|k| k.0 <= at);
+        let facts = &self.core.facts;
+        let (c, accepting) = match subject {
+            Subject::Nothing => return false,
+            Subject::Known(c) => {
+                return matches!(facts.convs[c].place, Place::Closed { forget, .. } if due(forget));
+            }
+            Subject::Place(c) => (c, None),
+            Subject::Accept(c, o) => (c, Some(o)),
+        };
         let conv = &facts.convs[c];
         if due(conv.place.deadline()) || due(self.features.inactivity.deadline(c)) {
             return true;
@@ -99,38 +192,30 @@ impl State {
         let Some(operator) = accepting else {
             return false;
         };
-        // Whether an accept is valid also depends on where the conversation is: a waiting one
-        // may be placed by any deadline, an assigned or offered one lost by absences.
-        let holders: Vec<_> = match &conv.place {
+        let holders: Vec<OpIdx> = match &conv.place {
             Place::Waiting { .. } | Place::WithBot { .. } => return true,
             Place::Assigned { op, .. } => vec![*op],
             Place::Offered { ops, .. } => ops.to_vec(),
-            Place::Closed | Place::Limbo => Vec::new(),
+            Place::Closed { .. } | Place::Limbo => Vec::new(),
         };
-        holders
-            .into_iter()
-            .chain(facts.op(operator.as_str()))
-            .any(|o| {
-                facts.ops[o]
-                    .absences
-                    .iter()
-                    .any(|w| w.timers.iter().any(|&k| due(k)))
-            })
+        holders.into_iter().chain(operator).any(|o| {
+            facts.ops[o]
+                .absences
+                .iter()
+                .any(|w| w.timers.iter().any(|&k| due(k)))
+        })
     }
 
-    /// Fires every deadline due at or before `now`, each as of its own time, placing waiting
-    /// conversations after each.
-    pub(crate) fn fire_due(&mut self, now: DateTime<Utc>) {
-        while let Some((at, timer)) = self.core.timers.pop_due(now) {
-            self.core.clock = Some(self.core.clock.map_or(at, |c| c.max(at)));
-            self.fire(timer);
-            // Lines that opened at this instant route their waiting conversations together,
-            // longest waiting first, before any other deadline of the instant fires.
-            if !self.core.timers.schedule_due_at(at) {
-                self.route_opened_lines();
-            }
-            self.drain();
+    /// One deadline fires as of its own time, then what it made possible: the lines that
+    /// opened at this instant route their waiting conversations together, longest waiting
+    /// first, before any other deadline of the instant fires; then the drain.
+    fn fire_at(&mut self, at: DateTime<Utc>, timer: Timer) {
+        self.core.clock = Some(self.core.clock.map_or(at, |c| c.max(at)));
+        self.fire(timer);
+        if !self.core.timers.schedule_due_at(at) {
+            self.route_opened_lines();
         }
+        self.drain();
     }
 
     /// One deadline fires.
@@ -139,7 +224,10 @@ impl State {
             Timer::Offer(c) => match self.core.facts.convs[c].place {
                 Place::Assigned { op, .. } => self.assignment_expired(c, op),
                 Place::Offered { .. } => self.offer_expired(c),
-                Place::Closed | Place::Limbo | Place::Waiting { .. } | Place::WithBot { .. } => {}
+                Place::Closed { .. }
+                | Place::Limbo
+                | Place::Waiting { .. }
+                | Place::WithBot { .. } => {}
             },
             Timer::Absence(o) => self.absences_changed(o),
             Timer::Schedule(l) => self.features.schedule.fired(&mut self.core, l),
@@ -156,6 +244,56 @@ impl State {
                     self.close(c, CloseReason::Inactivity);
                 }
             }
+            Timer::Forget(c) => {
+                if let Place::Closed { forget, .. } = &mut self.core.facts.convs[c].place {
+                    *forget = None;
+                    self.forget(c);
+                }
+            }
         }
+    }
+}
+
+/// What a validated input is about.
+fn subject_of(valid: &Valid) -> Subject {
+    use crate::model::conversation::Known;
+    match *valid {
+        Valid::Accept(c, o) => Subject::Accept(c, Some(o)),
+        Valid::Take(c, _)
+        | Valid::TransferToOperator(c, _)
+        | Valid::TransferToLine(c, _)
+        | Valid::Close(c, _)
+        | Valid::BotHandoff(c)
+        | Valid::MessageOut {
+            known: Known::Known(c),
+            ..
+        } => Subject::Place(c),
+        Valid::MessageIn {
+            known: Known::Known(c),
+            ..
+        }
+        | Valid::Rating(c, _) => Subject::Known(c),
+        Valid::MessageIn {
+            known: Known::New(_),
+            ..
+        }
+        | Valid::MessageOut {
+            known: Known::New(_),
+            ..
+        }
+        | Valid::UpsertOperator(_)
+        | Valid::RemoveOperator(_)
+        | Valid::UpsertLine(_)
+        | Valid::RemoveLine(_)
+        | Valid::ConnectChannel(..)
+        | Valid::DisconnectChannel(_)
+        | Valid::PinClient(..)
+        | Valid::UnpinClient(_)
+        | Valid::Presence(..)
+        | Valid::Workday(..)
+        | Valid::Absence(..)
+        | Valid::ClearAbsences(_)
+        | Valid::EngineSettings(_)
+        | Valid::Tick => Subject::Nothing,
     }
 }

@@ -9,7 +9,8 @@ use crate::model::conversation::{Known, Place};
 use crate::model::ids::{ChanIdx, ConvIdx, LineIdx, OpIdx};
 use crate::state::State;
 use crate::wire::config::{
-    ChannelConfig, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS, OperatorConfig,
+    ChannelConfig, EngineSettings, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS,
+    OperatorConfig,
 };
 use crate::wire::decision::CloseReason;
 use crate::wire::error::Error;
@@ -36,14 +37,12 @@ pub(crate) enum Valid {
     MessageIn {
         conversation: ConversationId,
         client: ClientId,
-        channel: ChannelId,
         known: Known,
     },
     MessageOut {
         conversation: ConversationId,
         operator: OpIdx,
         client: Option<ClientId>,
-        channel: Option<ChannelId>,
         known: Known,
     },
     Accept(ConvIdx, OpIdx),
@@ -53,6 +52,7 @@ pub(crate) enum Valid {
     Close(ConvIdx, CloseReason),
     BotHandoff(ConvIdx),
     Rating(ConvIdx, u8),
+    EngineSettings(EngineSettings),
     Tick,
 }
 
@@ -107,59 +107,55 @@ pub(crate) fn line_config(cfg: &LineConfig) -> Result<Option<Hours>, Error> {
 
 impl State {
     /// Validates an input against the current state, changing nothing.
-    pub(crate) fn validate(&self, input: Input) -> Result<Valid, Error> {
+    pub(crate) fn validate(&self, input: &Input) -> Result<Valid, Error> {
         Ok(match input {
-            Input::UpsertOperator(cfg) => Valid::UpsertOperator(cfg),
-            Input::RemoveOperator { operator } => {
-                Valid::RemoveOperator(self.require_op(&operator)?)
-            }
+            Input::UpsertOperator(cfg) => Valid::UpsertOperator(cfg.clone()),
+            Input::RemoveOperator { operator } => Valid::RemoveOperator(self.require_op(operator)?),
             Input::UpsertLine(cfg) => {
-                let hours = line_config(&cfg)?;
-                Valid::UpsertLine(Box::new((*cfg, hours)))
+                let hours = line_config(cfg)?;
+                Valid::UpsertLine(Box::new((LineConfig::clone(cfg), hours)))
             }
-            Input::RemoveLine { line } => Valid::RemoveLine(self.check_remove_line(&line)?),
-            Input::ConnectChannel(cfg) => Valid::ConnectChannel(self.check_connect(&cfg)?, cfg),
+            Input::RemoveLine { line } => Valid::RemoveLine(self.check_remove_line(line)?),
+            Input::ConnectChannel(cfg) => {
+                Valid::ConnectChannel(self.check_connect(cfg)?, cfg.clone())
+            }
             Input::DisconnectChannel { channel } => {
-                Valid::DisconnectChannel(self.require_chan(&channel)?)
+                Valid::DisconnectChannel(self.require_chan(channel)?)
             }
             Input::PinClient { client, operator } => {
-                Valid::PinClient(client, self.require_op(&operator)?)
+                Valid::PinClient(client.clone(), self.require_op(operator)?)
             }
-            Input::UnpinClient { client } => Valid::UnpinClient(client),
+            Input::UnpinClient { client } => Valid::UnpinClient(client.clone()),
             Input::Presence { operator, status } => {
-                Valid::Presence(self.require_op(&operator)?, status)
+                Valid::Presence(self.require_op(operator)?, *status)
             }
-            Input::WorkdayStarted { operator } => Valid::Workday(self.require_op(&operator)?, true),
-            Input::WorkdayEnded { operator } => Valid::Workday(self.require_op(&operator)?, false),
+            Input::WorkdayStarted { operator } => Valid::Workday(self.require_op(operator)?, true),
+            Input::WorkdayEnded { operator } => Valid::Workday(self.require_op(operator)?, false),
             Input::Absence {
                 operator,
                 from,
                 until,
             } => {
-                let o = self.require_op(&operator)?;
+                let o = self.require_op(operator)?;
                 if until <= from {
                     return Err(Error::InvalidAbsence {
-                        operator,
-                        from,
-                        until,
+                        operator: operator.clone(),
+                        from: *from,
+                        until: *until,
                     });
                 }
-                Valid::Absence(o, from, until)
+                Valid::Absence(o, *from, *until)
             }
-            Input::ClearAbsences { operator } => Valid::ClearAbsences(self.require_op(&operator)?),
+            Input::ClearAbsences { operator } => Valid::ClearAbsences(self.require_op(operator)?),
             Input::MessageIn {
                 conversation,
                 client,
                 channel,
-            } => {
-                let known = self.check_message_in(&conversation, &client, &channel)?;
-                Valid::MessageIn {
-                    conversation,
-                    client,
-                    channel,
-                    known,
-                }
-            }
+            } => Valid::MessageIn {
+                known: self.check_message_in(conversation, client, channel)?,
+                conversation: conversation.clone(),
+                client: client.clone(),
+            },
             Input::MessageOut {
                 conversation,
                 operator,
@@ -167,16 +163,15 @@ impl State {
                 channel,
             } => {
                 let (operator, known) = self.check_message_out(
-                    &conversation,
-                    &operator,
+                    conversation,
+                    operator,
                     client.as_ref(),
                     channel.as_ref(),
                 )?;
                 Valid::MessageOut {
-                    conversation,
+                    conversation: conversation.clone(),
                     operator,
-                    client,
-                    channel,
+                    client: client.clone(),
                     known,
                 }
             }
@@ -184,38 +179,38 @@ impl State {
                 conversation,
                 operator,
             } => {
-                let (c, o) = self.check_accept(&conversation, &operator)?;
+                let (c, o) = self.check_accept(conversation, operator)?;
                 Valid::Accept(c, o)
             }
             Input::Take {
                 conversation,
                 operator,
             } => {
-                let c = self.require_open(&conversation)?;
-                Valid::Take(c, self.require_op(&operator)?)
+                let c = self.require_open(conversation)?;
+                Valid::Take(c, self.require_op(operator)?)
             }
             Input::Transfer {
                 conversation,
                 to_operator,
                 to_line,
             } => {
-                let c = self.require_open(&conversation)?;
+                let c = self.require_open(conversation)?;
                 match (to_operator, to_line) {
-                    (Some(op), None) => Valid::TransferToOperator(c, self.require_op(&op)?),
-                    (None, Some(line)) => Valid::TransferToLine(c, self.require_line(&line)?),
-                    _ => return Err(Error::InvalidTransfer(conversation)),
+                    (Some(op), None) => Valid::TransferToOperator(c, self.require_op(op)?),
+                    (None, Some(line)) => Valid::TransferToLine(c, self.require_line(line)?),
+                    _ => return Err(Error::InvalidTransfer(conversation.clone())),
                 }
             }
             Input::Close { conversation } => {
-                Valid::Close(self.require_open(&conversation)?, CloseReason::Closed)
+                Valid::Close(self.require_open(conversation)?, CloseReason::Closed)
             }
             Input::Spam { conversation } => {
-                Valid::Close(self.require_open(&conversation)?, CloseReason::Spam)
+                Valid::Close(self.require_open(conversation)?, CloseReason::Spam)
             }
             Input::BotHandoff { conversation } => {
-                let c = self.require_open(&conversation)?;
+                let c = self.require_open(conversation)?;
                 if !matches!(self.core.facts.convs[c].place, Place::WithBot { .. }) {
-                    return Err(Error::NotWithBot(conversation));
+                    return Err(Error::NotWithBot(conversation.clone()));
                 }
                 Valid::BotHandoff(c)
             }
@@ -223,14 +218,22 @@ impl State {
                 conversation,
                 score,
             } => {
-                let c = self.require_conv(&conversation)?;
-                if !(1..=5).contains(&score) {
+                let c = self.require_conv(conversation)?;
+                if !(1..=5).contains(score) {
                     return Err(Error::InvalidScore {
-                        conversation,
-                        score,
+                        conversation: conversation.clone(),
+                        score: *score,
                     });
                 }
-                Valid::Rating(c, score)
+                Valid::Rating(c, *score)
+            }
+            Input::EngineSettings(settings) => {
+                if settings.max_renewals_per_call == 0 {
+                    return Err(Error::InvalidEngineSetting {
+                        field: "max_renewals_per_call",
+                    });
+                }
+                Valid::EngineSettings(settings.clone())
             }
             Input::Tick => Valid::Tick,
         })
@@ -323,9 +326,9 @@ impl State {
         client: &ClientId,
         channel: &ChannelId,
     ) -> Result<Known, Error> {
-        self.require_connected(channel)?;
+        let ch = self.require_connected(channel)?;
         match self.core.facts.conv_ids.get(id) {
-            None => Ok(Known::New),
+            None => Ok(Known::New(ch)),
             Some(c) => {
                 self.check_same(id, c, Some(client), Some(channel))?;
                 Ok(Known::Known(c))
@@ -343,10 +346,7 @@ impl State {
         let o = self.require_op(operator)?;
         match self.core.facts.conv_ids.get(id) {
             None => match (client, channel) {
-                (Some(_), Some(channel)) => {
-                    self.require_connected(channel)?;
-                    Ok((o, Known::New))
-                }
+                (Some(_), Some(channel)) => Ok((o, Known::New(self.require_connected(channel)?))),
                 _ => Err(Error::OutboundNeedsClientAndChannel(id.clone())),
             },
             Some(c) => {
@@ -372,7 +372,9 @@ impl State {
         let offered = match &self.core.facts.convs[c].place {
             Place::Assigned { op, .. } => *op == o,
             Place::Offered { ops, .. } => ops.contains(&o),
-            Place::Closed | Place::Limbo | Place::Waiting { .. } | Place::WithBot { .. } => false,
+            Place::Closed { .. } | Place::Limbo | Place::Waiting { .. } | Place::WithBot { .. } => {
+                false
+            }
         };
         if !offered {
             return Err(Error::NotOffered {

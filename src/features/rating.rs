@@ -50,6 +50,11 @@ impl Ratings {
                 .is_some_and(|r| r.close_on_rating)
     }
 
+    /// The conversation is forgotten.
+    pub(crate) fn forgotten(&mut self, c: ConvIdx) {
+        self.scores.remove(&c);
+    }
+
     pub(crate) fn score(&self, c: ConvIdx) -> Option<u8> {
         self.scores.get(&c).copied()
     }

@@ -96,6 +96,11 @@ impl Replies {
         }
     }
 
+    /// The conversation is forgotten (closed, so no `unanswered` deadline is left).
+    pub(crate) fn forgotten(&mut self, c: ConvIdx) {
+        self.off_hours_period.remove(&c);
+    }
+
     /// The `unanswered` deadline passed with no answer.
     pub(crate) fn unanswered_fired(&mut self, core: &mut Core, c: ConvIdx) {
         self.unanswered.remove(&c);

@@ -31,6 +31,8 @@ pub(crate) enum Timer {
     Bot(ConvIdx),
     /// This conversation's client stayed silent too long after an answer.
     Inactivity(ConvIdx),
+    /// This closed conversation is forgotten.
+    Forget(ConvIdx),
 }
 
 /// A snapshot keeps only the sequence: the deadlines themselves are recorded with whatever
@@ -111,7 +113,7 @@ impl Timers {
     /// Removes and returns the earliest deadline if it is due at `now`. At one instant, lines
     /// open and close before anything else fires, so that every other deadline of that instant
     /// sees the line as it is then.
-    pub(crate) fn pop_due(&mut self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Timer)> {
+    pub(crate) fn pop_due(&mut self, now: DateTime<Utc>) -> Option<(TimerKey, Timer)> {
         let (which, key) = match self.heads {
             [Some(o), Some(l)] if l.0 <= o.0 => (1, l),
             [Some(o), _] => (0, o),
@@ -122,7 +124,18 @@ impl Timers {
             return None;
         }
         let timer = self.remove(which, &key)?;
-        Some((key.0, timer))
+        Some((key, timer))
+    }
+
+    /// Puts back a deadline just popped and not fired.
+    pub(crate) fn put_back(&mut self, key: TimerKey, timer: Timer) {
+        self.insert(key, timer);
+    }
+
+    /// Whether a deadline is due by `at`.
+    #[inline]
+    pub(crate) fn due_by(&self, at: DateTime<Utc>) -> bool {
+        self.next().is_some_and(|t| t <= at)
     }
 
     /// Whether a line opens or closes at `at` still (deadlines not yet fired).

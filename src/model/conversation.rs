@@ -10,7 +10,12 @@ use crate::index::waiting::Bucket;
 /// Where a conversation is. One enum, so a conversation cannot be in two places.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Place {
-    Closed,
+    /// Closed at `at`; forgotten at the `forget` deadline (none while the engine keeps
+    /// closed conversations forever).
+    Closed {
+        at: DateTime<Utc>,
+        forget: Option<TimerKey>,
+    },
     /// Between two places while the engine moves it; never seen outside one input.
     Limbo,
     /// In its line's waiting queue (and in one bucket the drain watches).
@@ -45,13 +50,15 @@ impl Place {
         }
     }
 
-    /// The deadline of the place itself: an answer deadline, an offer's expiry, the bot's turn.
+    /// The deadline of the place itself: an answer deadline, an offer's expiry, the bot's turn,
+    /// the moment a closed conversation is forgotten.
     pub(crate) fn deadline(&self) -> Option<TimerKey> {
         match self {
             Place::Assigned { deadline, .. }
             | Place::Offered { deadline, .. }
             | Place::WithBot { deadline, .. } => *deadline,
-            Place::Closed | Place::Limbo | Place::Waiting { .. } => None,
+            Place::Closed { forget, .. } => *forget,
+            Place::Limbo | Place::Waiting { .. } => None,
         }
     }
 }
@@ -72,12 +79,17 @@ pub(crate) struct Conversation {
     pub(crate) answered: bool,
     /// Operators already tried since the last fresh routing, with their epochs at the time.
     pub(crate) tried: Vec<(OpIdx, [u32; PROFILES])>,
+    /// When its id was first mentioned, in the order of all conversations' (the order in
+    /// which one input that affects several conversations handles them; a slot reused after
+    /// forgetting does not make a conversation older).
+    pub(crate) born: u64,
 }
 
 impl Conversation {
     /// A conversation that has just opened on `line`, in limbo.
-    pub(crate) fn new(client: ClientIdx, channel: ChanIdx, line: LineIdx) -> Self {
+    pub(crate) fn new(client: ClientIdx, channel: ChanIdx, line: LineIdx, born: u64) -> Self {
         Self {
+            born,
             place: Place::Limbo,
             client,
             channel,
@@ -89,13 +101,24 @@ impl Conversation {
     }
 
     pub(crate) fn is_open(&self) -> bool {
-        self.place != Place::Closed
+        !matches!(self.place, Place::Closed { .. })
     }
 }
 
-/// A validated message's conversation: new (interned when applied) or known.
+/// A validated message's conversation: new (interned when applied, on the channel validation
+/// found) or known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Known {
-    New,
+    New(ChanIdx),
     Known(ConvIdx),
+}
+
+#[cfg(test)]
+mod tests {
+    /// Records are 64-byte aligned and two cache lines long: a field added must fit, or every
+    /// conversation grows by another 64 bytes.
+    #[test]
+    fn a_conversation_record_is_two_cache_lines() {
+        assert_eq!(std::mem::size_of::<super::Conversation>(), 128);
+    }
 }

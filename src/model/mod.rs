@@ -12,7 +12,9 @@ pub(crate) mod operator;
 
 use client::Client;
 use conversation::Conversation;
-use ids::{BigTable, ChanIdx, ClientIdx, ConvIdx, GroupIdx, Interner, LineIdx, OpIdx, Table};
+use ids::{
+    BigTable, ChanIdx, ClientIdx, ConvIdx, GroupIdx, IdKeys, Interner, LineIdx, OpIdx, Table,
+};
 use line::{Channel, Line};
 use operator::Operator;
 
@@ -21,6 +23,8 @@ use crate::wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, Ope
 /// Every stored fact of the engine's entities.
 #[derive(Clone, Debug)]
 pub(crate) struct Facts {
+    /// The seed of the key host ids are hashed with.
+    pub(crate) seed: u64,
     pub(crate) op_ids: Interner<OperatorId, OpIdx>,
     pub(crate) ops: Table<OpIdx, Operator>,
     pub(crate) line_ids: Interner<LineId, LineIdx>,
@@ -33,23 +37,39 @@ pub(crate) struct Facts {
     pub(crate) clients: BigTable<ClientIdx, Client>,
     pub(crate) conv_ids: Interner<ConversationId, ConvIdx>,
     pub(crate) convs: BigTable<ConvIdx, Conversation>,
+    /// How many conversations were ever opened: the next one's `born`.
+    pub(crate) births: u64,
 }
 
 impl Facts {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
+        let keys = IdKeys::from_seed(seed);
         Self {
-            op_ids: Interner::new(),
+            seed,
+            op_ids: Interner::new(keys),
             ops: Table::default(),
-            line_ids: Interner::new(),
+            line_ids: Interner::new(keys),
             lines: Table::default(),
-            chan_ids: Interner::new(),
+            chan_ids: Interner::new(keys),
             chans: Table::default(),
-            group_ids: Interner::new(),
-            client_ids: Interner::new(),
+            group_ids: Interner::new(keys),
+            client_ids: Interner::new(keys),
             clients: BigTable::default(),
-            conv_ids: Interner::new(),
+            conv_ids: Interner::new(keys),
             convs: BigTable::default(),
+            births: 0,
         }
+    }
+
+    /// Every conversation the engine knows (not the slots of forgotten ones), by index.
+    pub(crate) fn live_convs(&self) -> impl Iterator<Item = (ConvIdx, &Conversation)> + '_ {
+        self.convs.iter().filter(|&(c, _)| self.conv_ids.is_live(c))
+    }
+
+    /// Conversations in the order their ids were first mentioned.
+    pub(crate) fn by_birth(&self, mut convs: Vec<ConvIdx>) -> Vec<ConvIdx> {
+        convs.sort_by_key(|&c| self.convs[c].born);
+        convs
     }
 
     /// An existing operator's index.

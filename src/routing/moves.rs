@@ -12,12 +12,19 @@ use crate::model::operator::profile;
 use crate::state::Core;
 
 impl Core {
-    /// Takes a conversation out of wherever it is, into `Limbo` (or leaves it `Closed`).
+    /// Takes a conversation out of wherever it is — a closed one too, to reopen it — into
+    /// `Limbo`.
     pub(crate) fn leave(&mut self, c: ConvIdx) -> Place {
         let line = self.facts.convs[c].line;
         let old = std::mem::replace(&mut self.facts.convs[c].place, Place::Limbo);
         match &old {
-            Place::Closed | Place::Limbo => {}
+            Place::Closed { forget, .. } => {
+                // A closed conversation reopens: it is not forgotten any more.
+                if let Some(key) = forget {
+                    self.timers.cancel(*key);
+                }
+            }
+            Place::Limbo => {}
             Place::Waiting { seq, bucket, .. } => self.unindex_waiting(line, *seq, *bucket),
             Place::Assigned { op, deadline } => {
                 if let Some(key) = deadline {
@@ -86,6 +93,9 @@ impl Core {
             self.idx.lines[line].assigned += 1;
         }
         self.facts.convs[c].place = Place::Assigned { op: o, deadline };
+        if deadline.is_none() {
+            self.became_final(c, o);
+        }
         let seq = self.next_seq();
         self.facts.ops[o].last_assigned = seq;
         self.idx.ops[o].held.insert(c);
@@ -128,26 +138,46 @@ impl Core {
     /// Makes an unanswered assignment final (confirmed, or kept by `keep_last`).
     pub(crate) fn confirm(&mut self, c: ConvIdx) {
         let line = self.facts.convs[c].line;
-        if let Place::Assigned { deadline, .. } = &mut self.facts.convs[c].place {
+        if let Place::Assigned { op, deadline } = &mut self.facts.convs[c].place {
             if let Some(key) = deadline.take() {
+                let op = *op;
                 self.timers.cancel(key);
                 let line = &mut self.idx.lines[line];
                 line.offered -= 1;
                 line.assigned += 1;
+                self.became_final(c, op);
             }
         }
     }
 
-    /// Closes a conversation in limbo.
+    /// An assignment became final or confirmed: its operator is the client's last operator
+    /// (DESIGN §1), dated now — an unconfirmed one that ends unanswered never counts.
+    fn became_final(&mut self, c: ConvIdx, o: OpIdx) {
+        let client = self.facts.convs[c].client;
+        self.facts.clients[client].last_operator = Some(o);
+    }
+
+    /// Closes a conversation in limbo, to be forgotten when the engine's settings say.
     pub(crate) fn enter_closed(&mut self, c: ConvIdx) {
         debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
         let line = self.facts.convs[c].line;
         if self.facts.lines[line].is_some() {
             self.idx.lines[line].open -= 1;
         }
+        let at = self.now();
+        let forget = self
+            .forget_deadline(at)
+            .map(|t| self.timers.schedule(t, Timer::Forget(c)));
         let conv = &mut self.facts.convs[c];
-        conv.place = Place::Closed;
+        conv.place = Place::Closed { at, forget };
         conv.tried.clear();
+    }
+
+    /// When a conversation closed at `at` is forgotten: `None` while closed conversations are
+    /// kept forever, and past the end of representable time.
+    pub(crate) fn forget_deadline(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let secs = i64::try_from(self.settings.forget_closed_after_secs?).ok()?;
+        at.checked_add_signed(chrono::TimeDelta::try_seconds(secs)?)
     }
 
     /// The availability profile of a conversation's line.

@@ -65,7 +65,7 @@ impl Core {
                 });
                 None
             }
-            Place::Closed | Place::Limbo | Place::Waiting { .. } => None,
+            Place::Closed { .. } | Place::Limbo | Place::Waiting { .. } => None,
         }
     }
 }
@@ -121,15 +121,15 @@ impl State {
         let plan = self.plan(c);
         let line = self.core.facts.convs[c].line;
         let keep = match &plan {
-            Plan::Exhausted(_) => {
-                self.core.facts.line(line).config.on_exhausted == OnExhausted::KeepLast
-            }
+            Plan::Exhausted(_) => (self.core.facts.line(line).config.on_exhausted
+                == OnExhausted::KeepLast)
+                .then_some(AssignReason::Routed),
             // Only an `always` pin picks the holder again: nobody else could take it anyway.
-            Plan::Assign { op, .. } => *op == holder,
-            Plan::Offer(_) | Plan::Wait(..) => false,
+            Plan::Assign { op, reason, .. } => (*op == holder).then_some(*reason),
+            Plan::Offer(_) | Plan::Wait(..) => None,
         };
-        if keep {
-            self.core.confirm(c);
+        if let Some(reason) = keep {
+            self.keep_final(c, holder, reason);
             return;
         }
         self.core.leave(c);
@@ -165,6 +165,20 @@ impl State {
             self.core.leave(c);
             self.route(c);
         }
+    }
+
+    /// An unconfirmed assignment stays with its holder for good: the deadline the host was
+    /// told ends, and `assigned` names the holder again without one (DESIGN §1).
+    pub(crate) fn keep_final(&mut self, c: ConvIdx, o: OpIdx, reason: AssignReason) {
+        self.core.confirm(c);
+        let line = self.core.facts.convs[c].line;
+        self.core.emit(DecisionKind::Assigned {
+            conversation: self.core.facts.conv_name(c),
+            line: self.core.facts.line_name(line),
+            operator: self.core.facts.op_name(o),
+            reason,
+            answer_by: None,
+        });
     }
 
     /// A manual move to a named operator (accept, take, answer, transfer): final at once, caps

@@ -14,10 +14,12 @@ use crate::features::sla::{SlaCounters, SlaPending};
 use crate::index::timers::TimerKey;
 use crate::index::waiting::Bucket;
 use crate::model::conversation::Place;
-use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, GroupIdx, Interner, LineIdx, OpIdx};
+use crate::model::ids::{
+    ChanIdx, ClientIdx, ConvIdx, DEFAULT_SEED, GroupIdx, Interner, LineIdx, OpIdx,
+};
 use crate::model::operator::{AbsenceWindow, PROFILES};
 use crate::state::State;
-use crate::wire::config::LineConfig;
+use crate::wire::config::{EngineSettings, LineConfig};
 use crate::wire::decision::{Decision, SlaKind};
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
 use crate::wire::input::Presence;
@@ -28,6 +30,9 @@ pub(crate) struct Saved {
     pub(crate) clock: Option<DateTime<Utc>>,
     pub(crate) past_inputs: u64,
     pub(crate) seq: u64,
+    /// The seed of the key host ids are hashed with (absent before there was one).
+    #[serde(default = "default_seed")]
+    pub(crate) seed: u64,
     pub(crate) op_ids: Interner<OperatorId, OpIdx>,
     pub(crate) ops: Vec<SavedOperator>,
     pub(crate) line_ids: Interner<LineId, LineIdx>,
@@ -36,12 +41,25 @@ pub(crate) struct Saved {
     pub(crate) chans: Vec<SavedChannel>,
     pub(crate) group_ids: Interner<GroupId, GroupIdx>,
     pub(crate) groups: Vec<SavedGroup>,
+    /// By slot; `null` for the slot of a client that was forgotten.
     pub(crate) client_ids: Interner<ClientId, ClientIdx>,
-    pub(crate) clients: Vec<SavedClient>,
+    pub(crate) clients: Vec<Option<SavedClient>>,
+    /// By slot; `null` for the slot of a conversation that was forgotten.
     pub(crate) conv_ids: Interner<ConversationId, ConvIdx>,
-    pub(crate) convs: Vec<SavedConversation>,
+    pub(crate) convs: Vec<Option<SavedConversation>>,
     pub(crate) timers: SavedTimers,
     pub(crate) out: VecDeque<Decision>,
+    /// How many conversations were ever opened (absent before forgetting: as many as there
+    /// are).
+    #[serde(default)]
+    pub(crate) births: Option<u64>,
+    /// The engine-wide settings (absent before there were any: the defaults).
+    #[serde(default)]
+    pub(crate) settings: EngineSettings,
+}
+
+fn default_seed() -> u64 {
+    DEFAULT_SEED
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -118,6 +136,15 @@ pub(crate) struct SavedConversation {
     pub(crate) inactivity_timer: Option<TimerKey>,
     #[serde(default)]
     pub(crate) off_hours_period: Option<u64>,
+    /// Its place in the order of first mention (absent before forgetting: its slot).
+    #[serde(default)]
+    pub(crate) born: Option<u64>,
+    /// When a closed conversation closed (absent before forgetting: taken as the clock).
+    #[serde(default)]
+    pub(crate) closed_at: Option<DateTime<Utc>>,
+    /// When a closed conversation is forgotten.
+    #[serde(default)]
+    pub(crate) forget_timer: Option<TimerKey>,
 }
 
 /// Where a conversation is, as the snapshot names it.
@@ -190,25 +217,12 @@ impl From<SavedSlaCounters> for SlaCounters {
 impl From<&Place> for SavedPlace {
     fn from(place: &Place) -> Self {
         match place.clone() {
-            Place::Closed => SavedPlace::Closed,
+            Place::Closed { .. } => SavedPlace::Closed,
             Place::Limbo => SavedPlace::Limbo,
             Place::Waiting { since, seq, bucket } => SavedPlace::Waiting { since, seq, bucket },
             Place::Assigned { op, deadline } => SavedPlace::Assigned { op, deadline },
             Place::Offered { ops, deadline } => SavedPlace::Offered { ops, deadline },
             Place::WithBot { bot, deadline } => SavedPlace::WithBot { bot, deadline },
-        }
-    }
-}
-
-impl From<SavedPlace> for Place {
-    fn from(place: SavedPlace) -> Self {
-        match place {
-            SavedPlace::Closed => Place::Closed,
-            SavedPlace::Limbo => Place::Limbo,
-            SavedPlace::Waiting { since, seq, bucket } => Place::Waiting { since, seq, bucket },
-            SavedPlace::Assigned { op, deadline } => Place::Assigned { op, deadline },
-            SavedPlace::Offered { ops, deadline } => Place::Offered { ops, deadline },
-            SavedPlace::WithBot { bot, deadline } => Place::WithBot { bot, deadline },
         }
     }
 }
@@ -294,34 +308,47 @@ impl Saved {
         let clients = facts
             .clients
             .iter()
-            .map(|(_, cl)| SavedClient {
-                pinned: cl.pinned,
-                last_operator: cl.last_operator,
-                contacts: cl.contacts,
+            .map(|(cl, client)| {
+                facts.client_ids.is_live(cl).then(|| SavedClient {
+                    pinned: client.pinned,
+                    last_operator: client.last_operator,
+                    contacts: client.contacts,
+                })
             })
             .collect();
+        let closed = |place: &Place| match *place {
+            Place::Closed { at, forget } => (Some(at), forget),
+            _ => (None, None),
+        };
         let convs = facts
             .convs
             .iter()
-            .map(|(c, conv)| SavedConversation {
-                state: SavedPlace::from(&conv.place),
-                client: conv.client,
-                channel: conv.channel,
-                line: conv.line,
-                awaiting_reply: conv.awaiting_reply,
-                answered: conv.answered,
-                rating: features.rating.score(c),
-                tried: conv.tried.clone(),
-                sla: features.sla.pending.get(&c).copied().map(SavedSla::from),
-                unanswered_timer: features.replies.unanswered.get(&c).copied(),
-                inactivity_timer: features.inactivity.deadline(c),
-                off_hours_period: features.replies.off_hours_period.get(&c).copied(),
+            .map(|(c, conv)| {
+                let (closed_at, forget_timer) = closed(&conv.place);
+                facts.conv_ids.is_live(c).then(|| SavedConversation {
+                    state: SavedPlace::from(&conv.place),
+                    client: conv.client,
+                    channel: conv.channel,
+                    line: conv.line,
+                    awaiting_reply: conv.awaiting_reply,
+                    answered: conv.answered,
+                    rating: features.rating.score(c),
+                    tried: conv.tried.clone(),
+                    sla: features.sla.pending.get(&c).copied().map(SavedSla::from),
+                    unanswered_timer: features.replies.unanswered.get(&c).copied(),
+                    inactivity_timer: features.inactivity.deadline(c),
+                    off_hours_period: features.replies.off_hours_period.get(&c).copied(),
+                    born: Some(conv.born),
+                    closed_at,
+                    forget_timer,
+                })
             })
             .collect();
         Saved {
             clock: core.clock,
             past_inputs: core.past_inputs,
             seq: core.seq,
+            seed: facts.seed,
             op_ids: facts.op_ids.clone(),
             ops,
             line_ids: facts.line_ids.clone(),
@@ -338,6 +365,8 @@ impl Saved {
                 seq: core.timers.seq(),
             },
             out: core.out.clone(),
+            births: Some(facts.births),
+            settings: core.settings.clone(),
         }
     }
 }

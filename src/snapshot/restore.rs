@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
 use super::facts::{Saved, SavedPlace};
 use crate::engine::validate::line_config;
 use crate::index::QueueRef;
@@ -13,7 +15,7 @@ use crate::index::waiting::Bucket;
 use crate::index::{GroupIndex, LineIndex, OpIndex};
 use crate::model::client::Client;
 use crate::model::conversation::{Conversation, Place};
-use crate::model::ids::{Idx, LineIdx, OpIdx};
+use crate::model::ids::{ChanIdx, ClientIdx, IdKeys, Idx, LineIdx, OpIdx};
 use crate::model::line::{Channel, Line};
 use crate::model::operator::Operator;
 use crate::state::State;
@@ -102,6 +104,9 @@ pub enum Corruption {
     /// Two deadlines have the same key, or one's sequence is past the deadline sequence.
     #[error("a deadline is recorded twice")]
     Deadline,
+    /// The engine-wide settings are out of range.
+    #[error("engine_settings: max_renewals_per_call must be at least 1")]
+    Settings,
     /// The audit found an invariant broken in what the snapshot describes.
     #[error("{0}")]
     BrokenInvariant(String),
@@ -195,7 +200,34 @@ fn check(s: &Saved) -> Result<(), Corruption> {
             dangling(Entity::Channel, id(), Entity::Operator)
         })?;
     }
+    for (slots, records, kind) in [
+        (&s.client_ids, s.clients.iter().map(Option::is_some).collect::<Vec<_>>(), Entity::Client),
+    ] {
+        for (i, live) in records.into_iter().enumerate() {
+            ensure(slots.is_live(crate::model::ids::ClientIdx::at(i)) == live, || {
+                Corruption::Inconsistent {
+                    kind,
+                    id: format!("slot {i}"),
+                    problem: "an id without a record, or a record without an id",
+                }
+            })?;
+        }
+    }
+    for (c, conv) in s.convs.iter().enumerate() {
+        ensure(
+            s.conv_ids.is_live(crate::model::ids::ConvIdx::at(c)) == conv.is_some(),
+            || Corruption::Inconsistent {
+                kind: Entity::Conversation,
+                id: format!("slot {c}"),
+                problem: "an id without a record, or a record without an id",
+            },
+        )?;
+    }
+    let live_client = |cl: crate::model::ids::ClientIdx| {
+        cl.ix() < n_clients && s.clients[cl.ix()].is_some()
+    };
     for (cl, client) in s.clients.iter().enumerate() {
+        let Some(client) = client else { continue };
         ensure(
             client.pinned.is_none_or(live_op) && client.last_operator.is_none_or(op_ok),
             || {
@@ -210,14 +242,23 @@ fn check(s: &Saved) -> Result<(), Corruption> {
         )?;
     }
     for (c, conv) in s.convs.iter().enumerate() {
+        let Some(conv) = conv else { continue };
         let id = || {
             s.conv_ids
                 .name(crate::model::ids::ConvIdx::at(c))
                 .to_string()
         };
         ensure(
-            conv.client.ix() < n_clients && conv.channel.ix() < n_chans && conv.line.ix() < n_lines,
+            live_client(conv.client) && conv.channel.ix() < n_chans && conv.line.ix() < n_lines,
             || dangling(Entity::Conversation, id(), Entity::Line),
+        )?;
+        let born = conv.born.unwrap_or(c as u64);
+        ensure(s.births.is_none_or(|b| born < b), || {
+            inconsistent(Entity::Conversation, id(), "born after the births counted")
+        })?;
+        ensure(
+            conv.forget_timer.is_none() || conv.state == SavedPlace::Closed,
+            || inconsistent(Entity::Conversation, id(), "open, yet due to be forgotten"),
         )?;
         ensure(conv.tried.iter().all(|&(o, _)| op_ok(o)), || {
             dangling(Entity::Conversation, id(), Entity::Operator)
@@ -255,7 +296,18 @@ fn check(s: &Saved) -> Result<(), Corruption> {
             },
         )?;
     }
+    ensure(s.settings.max_renewals_per_call > 0, || Corruption::Settings)?;
     Ok(())
+}
+
+/// The record in the slot of a forgotten conversation: nothing refers to it.
+fn vacant() -> Conversation {
+    let mut conv = Conversation::new(ClientIdx(0), ChanIdx(0), LineIdx(0), 0);
+    conv.place = Place::Closed {
+        at: DateTime::<Utc>::MIN_UTC,
+        forget: None,
+    };
+    conv
 }
 
 /// Schedules a recorded deadline again.
@@ -266,11 +318,13 @@ fn restore_timer(timers: &mut Timers, key: TimerKey, timer: Timer) -> Result<(),
 /// The engine state a snapshot describes, with every index rebuilt.
 pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
     check(&s)?;
-    let mut st = State::new();
+    let mut st = State::new(s.seed);
+    let keys = IdKeys::from_seed(s.seed);
     let Saved {
         clock,
         past_inputs,
         seq,
+        seed: _,
         op_ids,
         ops,
         line_ids,
@@ -285,6 +339,8 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
         convs,
         timers,
         out,
+        births,
+        settings,
     } = s;
     let (core, features) = (&mut st.core, &mut st.features);
     core.clock = clock;
@@ -294,12 +350,12 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
     core.out = out;
 
     let facts = &mut core.facts;
-    facts.op_ids = op_ids;
-    facts.line_ids = line_ids;
-    facts.chan_ids = chan_ids;
-    facts.group_ids = group_ids;
-    facts.client_ids = client_ids;
-    facts.conv_ids = conv_ids;
+    facts.op_ids = op_ids.rekeyed(keys);
+    facts.line_ids = line_ids.rekeyed(keys);
+    facts.chan_ids = chan_ids.rekeyed(keys);
+    facts.group_ids = group_ids.rekeyed(keys);
+    facts.client_ids = client_ids.rekeyed(keys);
+    facts.conv_ids = conv_ids.rekeyed(keys);
     for op in ops {
         let o = facts.ops.push(Operator {
             exists: op.exists,
@@ -353,6 +409,7 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
         core.idx.groups.push(GroupIndex::default());
     }
     for cl in clients {
+        let cl = cl.unwrap_or_default();
         facts.clients.push(Client {
             pinned: cl.pinned,
             last_operator: cl.last_operator,
@@ -360,16 +417,50 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
         });
         core.idx.client_convs.push(Vec::new());
     }
-    for conv in convs {
-        let c = facts.convs.push(Conversation {
-            place: conv.state.into(),
+    let n_convs = convs.len() as u64;
+    facts.births = births.unwrap_or(n_convs);
+    core.settings = settings;
+    for (slot, conv) in convs.into_iter().enumerate() {
+        let Some(conv) = conv else {
+            // The slot of a forgotten conversation: a record nothing refers to, until a new
+            // conversation takes the slot.
+            core.facts.convs.push(vacant());
+            continue;
+        };
+        let place = match conv.state {
+            SavedPlace::Closed => Place::Closed {
+                // Written before conversations were forgotten, it closed as of the clock.
+                at: conv.closed_at.or(clock).unwrap_or_default(),
+                forget: conv.forget_timer,
+            },
+            SavedPlace::Limbo => Place::Limbo,
+            SavedPlace::Waiting { since, seq, bucket } => Place::Waiting { since, seq, bucket },
+            SavedPlace::Assigned { op, deadline } => Place::Assigned { op, deadline },
+            SavedPlace::Offered { ops, deadline } => Place::Offered { ops, deadline },
+            SavedPlace::WithBot { bot, deadline } => Place::WithBot { bot, deadline },
+        };
+        let c = core.facts.convs.push(Conversation {
+            place,
             client: conv.client,
             channel: conv.channel,
             line: conv.line,
             awaiting_reply: conv.awaiting_reply,
             answered: conv.answered,
             tried: conv.tried,
+            born: conv.born.unwrap_or(slot as u64),
         });
+        match core.facts.convs[c].place {
+            Place::Closed {
+                forget: Some(key), ..
+            } => restore_timer(&mut core.timers, key, Timer::Forget(c))?,
+            Place::Closed { at, forget: None } if conv.closed_at.is_none() => {
+                let forget = core
+                    .forget_deadline(at)
+                    .map(|t| core.timers.schedule(t, Timer::Forget(c)));
+                core.facts.convs[c].place = Place::Closed { at, forget };
+            }
+            _ => {}
+        }
         if let Some(score) = conv.rating {
             features.rating.scores.insert(c, score);
         }
@@ -469,10 +560,13 @@ fn rebuild_indices(st: &mut State) -> Result<(), Corruption> {
         }
     }
     for c in core.facts.convs.indices() {
+        if !core.facts.conv_ids.is_live(c) {
+            continue;
+        }
         let (client, line) = (core.facts.convs[c].client, core.facts.convs[c].line);
         core.idx.client_convs[client].push(c);
         let place = std::mem::replace(&mut core.facts.convs[c].place, Place::Limbo);
-        if place == Place::Closed {
+        if let Place::Closed { .. } = place {
             core.facts.convs[c].place = place;
             continue;
         }
@@ -518,12 +612,19 @@ fn rebuild_indices(st: &mut State) -> Result<(), Corruption> {
                 core.idx.lines[line].with_bot += 1;
                 core.facts.convs[c].place = Place::WithBot { bot, deadline };
             }
-            Place::Closed | Place::Limbo => {}
+            Place::Closed { .. } | Place::Limbo => {}
         }
     }
     for o in core.facts.ops.indices() {
         core.reslot(o);
     }
     core.idx.dirty.clear();
+    // Written before clients were forgotten, a snapshot may know a client with no
+    // conversation and no pin (pinned once, then unpinned): one with nothing to keep.
+    for cl in st.core.facts.clients.indices() {
+        if st.core.facts.client_ids.is_live(cl) {
+            st.forget_client_if_idle(cl);
+        }
+    }
     Ok(())
 }

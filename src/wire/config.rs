@@ -397,6 +397,69 @@ impl ChannelConfig {
     }
 }
 
+/// How long a closed conversation is kept by default: 30 days, in seconds.
+pub const DEFAULT_FORGET_CLOSED_AFTER_SECS: u64 = 30 * 24 * 3600;
+/// How many renewals one call fires at most by default (see
+/// [`EngineSettings::max_renewals_per_call`]).
+pub const DEFAULT_MAX_RENEWALS_PER_CALL: u32 = 100_000;
+
+/// Engine-wide settings (`engine_settings`). An upsert like the others: a field left out
+/// returns to its default.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSettings {
+    /// Seconds after it closed at which a conversation is forgotten — its record, its id, its
+    /// indices — so that memory follows the open work, not the engine's age; a client with no
+    /// open conversation and nothing the host set on them (a pin) is forgotten the same span
+    /// after their last conversation closed. `None` (`null` on the wire) keeps everything.
+    /// Default 30 days.
+    #[serde(default = "default_forget")]
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::forget_after))]
+    pub forget_closed_after_secs: Option<u64>,
+    /// The most renewals one call fires: offers renewed (an unanswered offer moving on, or
+    /// re-offered in mode `all`) and line hours changing, when that deadline was set by an
+    /// earlier firing of the same call. Only these can make one call's work grow with the
+    /// time it covers; everything else fires once, however long the pause. An input whose
+    /// catching up needs more is refused ([`Error::CatchUpBound`](crate::Error::CatchUpBound))
+    /// and a `tick` goes that far and stops, so that a bogus timestamp in year 9999 costs
+    /// bounded work. At least 1; default 100 000.
+    #[serde(default = "default_renewals")]
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::renewals))]
+    pub max_renewals_per_call: u32,
+}
+
+fn default_forget() -> Option<u64> {
+    Some(DEFAULT_FORGET_CLOSED_AFTER_SECS)
+}
+
+fn default_renewals() -> u32 {
+    DEFAULT_MAX_RENEWALS_PER_CALL
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            forget_closed_after_secs: default_forget(),
+            max_renewals_per_call: default_renewals(),
+        }
+    }
+}
+
+impl EngineSettings {
+    /// Forget closed conversations this long after they closed (`None`: never).
+    pub fn forget_closed_after_secs(mut self, secs: Option<u64>) -> Self {
+        self.forget_closed_after_secs = secs;
+        self
+    }
+
+    /// Fire at most this many renewals per call.
+    pub fn max_renewals_per_call(mut self, renewals: u32) -> Self {
+        self.max_renewals_per_call = renewals;
+        self
+    }
+}
+
 /// Biased generators for the `Arbitrary` derives: mostly values that are valid and small
 /// enough for caps and timeouts to matter, now and then anything at all.
 #[cfg(feature = "arbitrary")]
@@ -417,6 +480,27 @@ mod fuzz {
     /// `true` seven times in eight.
     pub(super) fn mostly_true(u: &mut Unstructured<'_>) -> Result<bool> {
         u.ratio(7u8, 8)
+    }
+
+    /// Mostly a short retention (so that forgetting happens within a run), sometimes none,
+    /// the default or any number.
+    pub(super) fn forget_after(u: &mut Unstructured<'_>) -> Result<Option<u64>> {
+        Ok(match u.int_in_range(0u8..=15)? {
+            0..=2 => None,
+            3..=11 => Some(u.int_in_range(0..=600)?),
+            12..=13 => Some(super::DEFAULT_FORGET_CLOSED_AFTER_SECS),
+            _ => Some(u64::arbitrary(u)?),
+        })
+    }
+
+    /// Mostly small (so that the bound is met within a run), sometimes 0 (refused) or any.
+    pub(super) fn renewals(u: &mut Unstructured<'_>) -> Result<u32> {
+        Ok(match u.int_in_range(0u8..=15)? {
+            0 => 0,
+            1..=12 => u.int_in_range(1..=20)?,
+            13 => super::DEFAULT_MAX_RENEWALS_PER_CALL,
+            _ => u32::arbitrary(u)?,
+        })
     }
 
     /// No timeout a quarter of the time; else mostly the bounds or a valid value, rarely any

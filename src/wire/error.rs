@@ -130,22 +130,31 @@ pub enum Error {
     /// A transfer must name exactly one of `to_operator` and `to_line`.
     #[error("transfer of conversation `{0}` must name exactly one of to_operator and to_line")]
     InvalidTransfer(ConversationId),
-    /// The input is stamped more than [`Engine::MAX_CATCH_UP_SECS`](crate::Engine::MAX_CATCH_UP_SECS)
-    /// after the engine's clock while a deadline is due in between. Catch up first — `tick`
-    /// inputs at that time until [`Engine::poll_timeout`](crate::Engine::poll_timeout) passes
-    /// it (each covers up to that span), or one [`Engine::handle_timeout`](crate::Engine::handle_timeout)
-    /// — then send the input again; a timestamp that far ahead is more often a typo than a
-    /// real pause.
+    /// Catching up to the input's time would fire more renewals than one call may
+    /// ([`EngineSettings::max_renewals_per_call`](crate::EngineSettings::max_renewals_per_call)):
+    /// a pause of that length is more often a mistyped timestamp than a real one. Send `tick`
+    /// at that time until [`Engine::poll_timeout`](crate::Engine::poll_timeout) passes it
+    /// (each goes as far as the bound allows), then the input again.
     #[error(
-        "input at {now} is more than 30 days after the engine's clock {clock}, with a deadline due at {deadline}: catch up first (tick at {now} until poll_timeout passes it)"
+        "catching up from {clock} to {at} fires more than {renewals} renewals (the engine's \
+         max_renewals_per_call; the first one over falls due at {reached}): send tick at {at} \
+         until poll_timeout passes it, then the input again"
     )]
-    TooFarAhead {
+    CatchUpBound {
         /// The time the input was stamped with.
-        now: DateTime<Utc>,
+        at: DateTime<Utc>,
         /// The engine's clock.
         clock: DateTime<Utc>,
-        /// The earliest pending deadline.
-        deadline: DateTime<Utc>,
+        /// The bound that was reached.
+        renewals: u32,
+        /// When the first renewal past the bound falls due.
+        reached: DateTime<Utc>,
+    },
+    /// An engine setting is out of its range.
+    #[error("engine_settings: {field} must be at least 1")]
+    InvalidEngineSetting {
+        /// The setting, as the wire format names it.
+        field: &'static str,
     },
 }
 

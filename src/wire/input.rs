@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::config::{ChannelConfig, LineConfig, OperatorConfig};
+use super::config::{ChannelConfig, EngineSettings, LineConfig, OperatorConfig};
 use super::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
 
 /// An operator's presence status.
@@ -171,11 +171,13 @@ pub enum Input {
         score: u8,
     },
     /// Time passed: the same as [`Engine::handle_timeout`](crate::Engine::handle_timeout),
-    /// except that one tick catches up at most
-    /// [`Engine::MAX_CATCH_UP_SECS`](crate::Engine::MAX_CATCH_UP_SECS) (30 days) while
-    /// deadlines are due: after a longer pause, tick again until
-    /// [`Engine::poll_timeout`](crate::Engine::poll_timeout) passes the tick's time.
+    /// except that one tick fires at most
+    /// [`EngineSettings::max_renewals_per_call`] renewals and stops there: after a long pause,
+    /// tick again until [`Engine::poll_timeout`](crate::Engine::poll_timeout) passes the
+    /// tick's time.
     Tick,
+    /// Replaces the engine-wide settings (a field left out returns to its default).
+    EngineSettings(EngineSettings),
 }
 
 /// Biased generators for the `Arbitrary` derive.
