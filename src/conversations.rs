@@ -3,23 +3,27 @@
 //! (`engine/validate.rs`); here they take effect, through the lifecycle hooks.
 
 use crate::lifecycle::{ClientMessage, Opener};
-use crate::model::conversation::{Conversation, Known, Place};
+use crate::model::conversation::{Conversation, Place, Target};
 use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, LineIdx, OpIdx};
-use crate::wire::config::PinnedPolicy;
 use crate::state::State;
+use crate::wire::config::PinnedPolicy;
 use crate::wire::decision::{AssignReason, BotLeftReason, CloseReason, UnassignReason};
 use crate::wire::ids::{ClientId, ConversationId};
 
 impl State {
     /// A client wrote: a new conversation, a follow-up, or a closed one reopened.
-    pub(crate) fn message_in(&mut self, id: &ConversationId, client: &ClientId, known: Known) {
-        let c = match known {
-            Known::New(ch) => self.open_conversation(id, client, ch),
-            Known::Known(c) if !self.core.facts.convs[c].is_open() => {
-                self.reopen(c);
-                c
+    pub(crate) fn message_in(&mut self, id: &ConversationId, target: Target) {
+        let c = match target {
+            Target::New {
+                client,
+                channel,
+                line,
+            } => self.open_conversation(id, &client, channel, line),
+            Target::Reopen { conv, line } => {
+                self.reopen(conv, line);
+                conv
             }
-            Known::Known(c) => {
+            Target::Open(c) => {
                 let conv = &self.core.facts.convs[c];
                 let (was_awaiting, answered) = (conv.awaiting_reply, conv.answered);
                 self.core.set_flags(c, true, answered);
@@ -42,16 +46,14 @@ impl State {
         self.client_session_started(c);
     }
 
-    /// Interns a new conversation, open on its channel's line, in limbo.
+    /// Interns a new conversation, open on `line`, in limbo.
     fn open_conversation(
         &mut self,
         id: &ConversationId,
         client: &ClientId,
         ch: ChanIdx,
+        line: LineIdx,
     ) -> ConvIdx {
-        let line = self.core.facts.chans[ch]
-            .line
-            .expect("validated: the channel is connected");
         let cl = self.core.intern_client(client);
         let c = self.core.facts.conv_ids.intern(id).index();
         let born = self.core.facts.births;
@@ -65,12 +67,8 @@ impl State {
         c
     }
 
-    /// A closed conversation opens again on its channel's current line, in limbo.
-    fn reopen(&mut self, c: ConvIdx) {
-        let ch = self.core.facts.convs[c].channel;
-        let line = self.core.facts.chans[ch]
-            .line
-            .expect("validated: the channel is connected");
+    /// A closed conversation opens again on `line` (its channel's), in limbo.
+    fn reopen(&mut self, c: ConvIdx, line: LineIdx) {
         self.core.leave(c);
         let conv = &mut self.core.facts.convs[c];
         conv.line = line;
@@ -80,23 +78,18 @@ impl State {
 
     /// An operator wrote: into an open conversation (which they take over, or accept), or one
     /// that is new or closed (an outbound conversation, assigned to them).
-    pub(crate) fn message_out(
-        &mut self,
-        id: &ConversationId,
-        o: OpIdx,
-        client: Option<&ClientId>,
-        known: Known,
-    ) {
-        let (c, outbound) = match known {
-            Known::New(ch) => {
-                let client = client.expect("validated: an outbound message names its client");
-                (self.open_conversation(id, client, ch), true)
+    pub(crate) fn message_out(&mut self, id: &ConversationId, o: OpIdx, target: Target) {
+        let (c, outbound) = match target {
+            Target::New {
+                client,
+                channel,
+                line,
+            } => (self.open_conversation(id, &client, channel, line), true),
+            Target::Reopen { conv, line } => {
+                self.reopen(conv, line);
+                (conv, true)
             }
-            Known::Known(c) if !self.core.facts.convs[c].is_open() => {
-                self.reopen(c);
-                (c, true)
-            }
-            Known::Known(c) => (c, false),
+            Target::Open(c) => (c, false),
         };
         self.core.set_flags(c, false, true);
         if outbound {
@@ -171,10 +164,9 @@ impl State {
         let convs = self.core.idx.client_convs[cl].clone();
         for c in self.core.facts.by_birth(convs) {
             let conv = &self.core.facts.convs[c];
-            let always = self.core.facts.line(conv.line).config.pinned_policy
-                == PinnedPolicy::Always;
-            if always
-                && matches!(conv.place, Place::Assigned { op, deadline: Some(_) } if op == o)
+            // (An assigned conversation is open, so its line exists.)
+            if matches!(conv.place, Place::Assigned { op, deadline: Some(_) } if op == o)
+                && self.core.facts.line(conv.line).config.pinned_policy == PinnedPolicy::Always
             {
                 self.keep_final(c, o, AssignReason::Pinned);
             }

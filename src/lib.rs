@@ -25,7 +25,7 @@ pub use query::{
     ConversationState, ConversationView, LineCounters, LineHours, OperatorLoad, OperatorView,
     SlaCounts, WaitingEntry,
 };
-pub use snapshot::{Corruption, Entity, SNAPSHOT_VERSION, Snapshot, SnapshotError};
+pub use snapshot::{Corruption, Entity, SNAPSHOT_VERSION, Sequence, Snapshot, SnapshotError};
 pub use wire::config::{
     ChannelConfig, CountTowardCap, DEFAULT_FORGET_CLOSED_AFTER_SECS, DEFAULT_MAX_RENEWALS_PER_CALL,
     EngineSettings, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS, Mode, OnExhausted,

@@ -115,7 +115,7 @@ impl State {
 
     /// A conversation in limbo closes, and says so.
     pub(crate) fn closed(&mut self, c: ConvIdx, reason: CloseReason) {
-        self.core.enter_closed(c);
+        let forget_now = self.core.enter_closed(c);
         self.features.sla.cancel(&mut self.core, c);
         self.features.replies.stop_unanswered(&mut self.core, c);
         self.features.inactivity.stop(&mut self.core, c);
@@ -124,6 +124,9 @@ impl State {
             reason,
         });
         self.features.rating.closed(&mut self.core, c, reason);
+        if forget_now {
+            self.forget(c);
+        }
     }
 
     /// A closed conversation is about to be forgotten: the features drop what they kept.

@@ -44,12 +44,7 @@ impl State {
     pub(crate) fn upsert_line(&mut self, cfg: LineConfig, hours: Option<Hours>) {
         let l = self.core.intern_line(&cfg.line);
         let new = self.core.facts.lines[l].is_none();
-        let old_queue = if new {
-            self.core.idx.lines[l] = LineIndex::default();
-            Vec::new()
-        } else {
-            std::mem::take(&mut self.core.idx.lines[l].queue)
-        };
+        let old_queue = std::mem::take(&mut self.core.idx.lines[l].queue);
         let mut affected = self.queue_members(&old_queue);
         self.drop_queue_refs(l, &old_queue);
 
@@ -107,6 +102,9 @@ impl State {
         self.features.schedule.removed(&mut self.core, l);
         self.features.sla.line_removed(l);
         self.core.facts.lines[l] = None;
+        // Nothing derived of the line is left (its queue, channels and conversations are
+        // gone); a line created again under its id starts afresh.
+        self.core.idx.lines[l] = LineIndex::default();
     }
 
     pub(crate) fn connect_channel(&mut self, l: LineIdx, cfg: ChannelConfig) {

@@ -226,7 +226,7 @@ impl Engine {
     /// `None` for an unknown line. A pure question: it changes nothing.
     pub fn line_hours(&self, line: &str, at: DateTime<Utc>) -> Option<LineHours> {
         let l = self.st.core.facts.line_idx(line)?;
-        let schedule = self.st.features.schedule.line(l).hours.as_ref();
+        let schedule = self.st.features.schedule.line(l).hours();
         Some(LineHours {
             open: schedule.is_none_or(|s| s.is_open(at)),
             next_change: schedule.and_then(|s| s.next_change(at)),
@@ -301,13 +301,7 @@ impl Engine {
             offered_to,
             awaiting_reply: conv.awaiting_reply,
             answered: conv.answered,
-            sla_due: self
-                .st
-                .features
-                .sla
-                .pending
-                .get(&c)
-                .map(|p| (p.kind, p.due)),
+            sla_due: self.st.features.sla.pending(c).map(|p| (p.kind, p.due)),
             rating: self.st.features.rating.score(c),
         })
     }

@@ -118,8 +118,9 @@ proptest! {
 
 /// The `sequence` target's two findings (libFuzzer's `oom-081ef89a…` and `slow-unit-f972413f…`,
 /// kept here byte for byte): a renewing offer and a clock jump far into the future, which made
-/// one call fire an expiry per offer timeout all the way there. Fixed by the catch-up bound
-/// (`Engine::MAX_CATCH_UP_SECS`); both must now finish quickly with every check passing.
+/// one call fire an expiry per offer timeout all the way there. Fixed by bounding the renewals
+/// one call fires (`EngineSettings::max_renewals_per_call`); both must now finish quickly with
+/// every check passing.
 #[test]
 fn regression_fuzz_sequence_far_future_catch_up() {
     const OOM_081EF89A: &[u8] = &[

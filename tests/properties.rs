@@ -9,7 +9,11 @@
 //!   room, answer deadlines are `at + offer_timeout_secs` for automatic assignments and absent
 //!   for manual ones, an independent work-conservation check (4), and the decision stream alone
 //!   tells where every conversation is (DESIGN §1: with an operator, offered, with the bot,
-//!   waiting in which line, closed) — reconciled with `conversation()` after every step.
+//!   waiting in which line, closed) — reconciled with `conversation()` after every step; and
+//!   no deadline disappears in silence (DESIGN §1): every `answer_by` in the decision stream
+//!   ends with the holder's own accept, take or answer, a transfer naming the holder, or a
+//!   later decision about that conversation (`assigned` naming the holder again without one
+//!   when the assignment becomes final by itself).
 //! - `tick_cadence_does_not_matter` (11): ticking at every deadline, never, or at random times
 //!   gives the same decisions up to the last successful input.
 //! - `replay_is_deterministic` (10, first half): two fresh engines, same decisions, same state.
@@ -363,12 +367,113 @@ impl HostView {
     }
 }
 
+// ---- answer deadlines the host was told --------------------------------------------------------
+
+/// Every `answer_by` the decision stream announced and nothing has ended yet: conversation →
+/// (holder, deadline).
+#[derive(Clone, Debug, Default)]
+struct Told {
+    deadlines: BTreeMap<String, (String, DateTime<Utc>)>,
+}
+
+impl Told {
+    /// Follows one step's decisions and input; returns the indices of the decisions that name
+    /// a holder again without a deadline (its assignment became final). Fails when a deadline
+    /// the host was told is no longer the engine's and nothing said so.
+    fn follow(
+        &mut self,
+        ds: &[Decision],
+        input: Option<&Input>,
+        engine: &Engine,
+    ) -> Result<BTreeSet<usize>, String> {
+        let mut final_again = BTreeSet::new();
+        for (i, d) in ds.iter().enumerate() {
+            let about = match &d.kind {
+                DecisionKind::Assigned {
+                    conversation,
+                    operator,
+                    answer_by,
+                    ..
+                } => {
+                    let held = self.deadlines.remove(conversation.as_str());
+                    if answer_by.is_none() && held.is_some_and(|(h, _)| h == operator.as_str()) {
+                        final_again.insert(i);
+                    }
+                    if let Some(by) = answer_by {
+                        self.deadlines
+                            .insert(conversation.to_string(), (operator.to_string(), *by));
+                    }
+                    continue;
+                }
+                DecisionKind::Offered { conversation, .. }
+                | DecisionKind::OfferWithdrawn { conversation, .. }
+                | DecisionKind::Unassigned { conversation, .. }
+                | DecisionKind::Queued { conversation, .. }
+                | DecisionKind::Closed { conversation, .. }
+                | DecisionKind::BotAssigned { conversation, .. }
+                | DecisionKind::BotLeft { conversation, .. } => conversation,
+                _ => continue,
+            };
+            self.deadlines.remove(about.as_str());
+        }
+        // The holder's own accept, take or answer, or a transfer naming the holder: the host
+        // named the final holder itself.
+        let own = match input {
+            Some(
+                Input::Accept {
+                    conversation,
+                    operator,
+                }
+                | Input::Take {
+                    conversation,
+                    operator,
+                }
+                | Input::MessageOut {
+                    conversation,
+                    operator,
+                    ..
+                },
+            ) => Some((conversation, operator)),
+            Some(Input::Transfer {
+                conversation,
+                to_operator: Some(operator),
+                ..
+            }) => Some((conversation, operator)),
+            _ => None,
+        };
+        if let Some((c, o)) = own {
+            if self
+                .deadlines
+                .get(c.as_str())
+                .is_some_and(|(h, _)| h == o.as_str())
+            {
+                self.deadlines.remove(c.as_str());
+            }
+        }
+        for (c, (holder, by)) in &self.deadlines {
+            let v = engine.conversation(c);
+            let still = v.as_ref().is_some_and(|v| {
+                v.operator.as_ref().map(|o| o.as_str()) == Some(holder.as_str())
+                    && v.deadline == Some(*by)
+            });
+            if !still {
+                return Err(format!(
+                    "the answer_by {by} of {c} with {holder} ended with no decision saying so; \
+                     the engine has {v:?}"
+                ));
+            }
+        }
+        Ok(final_again)
+    }
+}
+
 // ---- the checked run -------------------------------------------------------------------------
 
 struct Harness {
     engine: Engine,
     shadow: Shadow,
     view: HostView,
+    told: Told,
     last_decision_at: Option<DateTime<Utc>>,
     /// Every decision so far, for failure messages.
     log: Vec<String>,
@@ -388,6 +493,7 @@ impl Harness {
             engine: Engine::new(),
             shadow: Shadow::default(),
             view: HostView::default(),
+            told: Told::default(),
             last_decision_at: None,
             log: Vec::new(),
         }
@@ -486,12 +592,13 @@ impl Harness {
                 .map_err(|e| format!("decision stream: {e}"))?;
         }
         self.view.reconcile(&self.engine)?;
+        let final_again = self.told.follow(ds, input, &self.engine)?;
         let aspects_after = aspects_before.map(|_| aspects(&self.engine));
         let changed = |op: &str| match (aspects_before, &aspects_after) {
             (Some(b), Some(a)) => b.get(op) != a.get(op),
             _ => false,
         };
-        self.check_routing(ds, &changed)?;
+        self.check_routing(ds, &changed, &final_again)?;
         self.check_work_conservation()
     }
 
@@ -563,8 +670,17 @@ impl Harness {
         Ok(())
     }
 
-    fn check_routing(&self, ds: &[Decision], changed: &dyn Fn(&str) -> bool) -> Result<(), String> {
+    fn check_routing(
+        &self,
+        ds: &[Decision],
+        changed: &dyn Fn(&str) -> bool,
+        final_again: &BTreeSet<usize>,
+    ) -> Result<(), String> {
         for (i, d) in ds.iter().enumerate() {
+            if final_again.contains(&i) {
+                // The holder named again without a deadline: no new placement to check.
+                continue;
+            }
             match &d.kind {
                 DecisionKind::Assigned {
                     conversation,

@@ -573,7 +573,9 @@ fn on_exhausted_keep_last_makes_last_assignment_final() {
             "assigned k1 sales boris routed by 2m"
         ]
     );
-    assert_eq!(s.tick(2), NOTHING);
+    // The deadline the host was told ends with a decision: boris keeps it, for good
+    // (DESIGN §1, "No deadline disappears in silence").
+    assert_eq!(s.tick(2), ["assigned k1 sales boris routed"]);
     assert_eq!(s.holder("k1").as_deref(), Some("boris"));
     assert_eq!(s.deadline("k1"), None);
     assert_eq!(s.e.poll_timeout(), None);
@@ -702,7 +704,7 @@ fn on_exhausted_applies_to_balanced_mode() {
             "assigned k1 sales boris routed by 2m"
         ]
     );
-    assert_eq!(s.tick(2), NOTHING);
+    assert_eq!(s.tick(2), ["assigned k1 sales boris routed"]);
     assert_eq!(s.deadline("k1"), None);
 }
 
@@ -3113,7 +3115,7 @@ fn keep_last_is_not_undone_by_an_availability_change_that_does_not_matter_to_the
         ]
     );
     assert_eq!(s.at(1, workday_started("anna")), NOTHING);
-    assert_eq!(s.tick(2), NOTHING);
+    assert_eq!(s.tick(2), ["assigned k1 sales boris routed"]);
     assert_eq!(s.holder("k1").as_deref(), Some("boris"));
     assert_eq!(s.deadline("k1"), None);
 }

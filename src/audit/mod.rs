@@ -40,8 +40,9 @@ impl Engine {
 impl State {
     fn audit(&self) -> Result<(), String> {
         let members = self.group_members_from_scratch()?;
-        let pools = self.pools_from_scratch(&members);
-        self.audit_references(&members, &pools)?;
+        let queues = self.queues_from_scratch()?;
+        let pools = self.pools_from_scratch(&members, &queues);
+        self.audit_references(&members, &queues, &pools)?;
         self.audit_conversations()?;
         self.audit_pools(&pools)?;
         self.audit_timers()?;
@@ -188,8 +189,8 @@ impl State {
         let mut expected = 0;
         for (c, conv) in core.facts.live_convs() {
             let others = [
-                features.sla.pending.get(&c).map(|p| p.timer),
-                features.replies.unanswered.get(&c).copied(),
+                features.sla.pending(c).map(|p| p.timer),
+                features.replies.unanswered_deadline(c),
                 features.inactivity.deadline(c),
             ];
             for k in std::iter::once(conv.place.deadline())
@@ -210,7 +211,7 @@ impl State {
         for (l, line) in core.facts.lines.iter() {
             let Some(line) = line else { continue };
             let hours = features.schedule.line(l);
-            if let Some(k) = hours.timer {
+            if let Some(k) = hours.timer() {
                 expected += 1;
                 if !core.timers.contains(&k) {
                     return Err(format!(
@@ -219,14 +220,15 @@ impl State {
                     ));
                 }
             }
-            if let (Some(s), Some(now)) = (&hours.hours, core.clock) {
-                if s.is_open(now) != hours.is_open {
+            if let (Some(s), Some(now)) = (hours.hours(), core.clock) {
+                if s.is_open(now) != hours.is_open() {
                     return Err(format!(
                         "line {}: open={} but its schedule says otherwise",
-                        line.config.line, hours.is_open
+                        line.config.line,
+                        hours.is_open()
                     ));
                 }
-            } else if !hours.is_open {
+            } else if !hours.is_open() {
                 return Err(format!(
                     "line {}: closed without a schedule",
                     line.config.line

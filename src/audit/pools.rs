@@ -10,7 +10,7 @@ use crate::model::conversation::Place;
 use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, GroupIdx, Idx, LineIdx, OpIdx};
 use crate::routing::modes::Key;
 use crate::state::State;
-use crate::wire::config::Mode;
+use crate::wire::config::{Mode, QueueEntry};
 
 /// One routing domain rebuilt from first principles: a line's members, or the members a
 /// restricted channel allows on the line its pool serves, each with their position.
@@ -22,6 +22,9 @@ pub(super) struct RebuiltPool {
 
 /// The members of every group, by creation order.
 pub(super) type Members = Vec<BTreeSet<(u64, OpIdx)>>;
+
+/// Every line's queue resolved from its configuration (empty for a removed line).
+pub(super) type Queues = Vec<Vec<QueueRef>>;
 
 impl State {
     /// The members of every group, by creation order, from the operators' own group lists;
@@ -44,9 +47,41 @@ impl State {
         Ok(members)
     }
 
+    /// Every line's queue resolved from its configuration's entries by id, and compared with
+    /// the one the engine keeps.
+    pub(super) fn queues_from_scratch(&self) -> Result<Queues, String> {
+        let facts = &self.core.facts;
+        let mut queues = vec![Vec::new(); facts.lines.len()];
+        for (l, line) in facts.lines.iter() {
+            let Some(line) = line else { continue };
+            let queue: Option<Vec<QueueRef>> = line
+                .config
+                .queue
+                .iter()
+                .map(|e| match e {
+                    QueueEntry::Operator(id) => facts.op_ids.get(id.as_str()).map(QueueRef::Op),
+                    QueueEntry::Group { group } => {
+                        facts.group_ids.get(group.as_str()).map(QueueRef::Group)
+                    }
+                })
+                .collect();
+            let queue = queue.ok_or_else(|| {
+                format!(
+                    "line {}: its queue names an id never interned",
+                    line.config.line
+                )
+            })?;
+            if queue != self.core.idx.lines[l].queue {
+                return Err(format!("line {}: queue out of step", line.config.line));
+            }
+            queues[l.ix()] = queue;
+        }
+        Ok(queues)
+    }
+
     /// Every pool of every line with its members, from scratch: for each line, its own pool,
     /// then the pools of the restricted channels whose pool serves it, by channel index.
-    pub(super) fn pools_from_scratch(&self, groups: &Members) -> Vec<RebuiltPool> {
+    pub(super) fn pools_from_scratch(&self, groups: &Members, queues: &Queues) -> Vec<RebuiltPool> {
         let facts = &self.core.facts;
         // The restricted channels by the line their pool serves, in one pass over channels.
         let mut restricted: Vec<Vec<ChanIdx>> = vec![Vec::new(); facts.lines.len()];
@@ -62,7 +97,7 @@ impl State {
             if line.is_none() {
                 continue;
             }
-            let members = self.members_from_scratch(l, groups);
+            let members = self.members_from_scratch(&queues[l.ix()], groups);
             // A channel's members: the line's members its list names (each once).
             let channels: Vec<RebuiltPool> = restricted[l.ix()]
                 .iter()
@@ -87,14 +122,14 @@ impl State {
     /// The members of a line with their positions, from scratch: an operator named in the
     /// queue is a member at (entry, 0), a group's members at (entry, creation order); one
     /// named twice keeps the earlier position.
-    fn members_from_scratch(&self, l: LineIdx, groups: &Members) -> BTreeMap<OpIdx, Pos> {
+    fn members_from_scratch(&self, queue: &[QueueRef], groups: &Members) -> BTreeMap<OpIdx, Pos> {
         let mut out: BTreeMap<OpIdx, Pos> = BTreeMap::new();
         let mut add = |o: OpIdx, pos: Pos| {
             out.entry(o)
                 .and_modify(|p| *p = (*p).min(pos))
                 .or_insert(pos);
         };
-        for (entry, r) in self.core.idx.lines[l].queue.iter().enumerate() {
+        for (entry, r) in queue.iter().enumerate() {
             let entry = entry as u32;
             match *r {
                 QueueRef::Op(o) => {
@@ -125,6 +160,7 @@ impl State {
     pub(super) fn audit_references(
         &self,
         members: &Members,
+        queues: &Queues,
         pools: &[RebuiltPool],
     ) -> Result<(), String> {
         let (facts, idx) = (&self.core.facts, &self.core.idx);
@@ -145,7 +181,7 @@ impl State {
             if line.is_none() {
                 continue;
             }
-            for (entry, r) in idx.lines[l].queue.iter().enumerate() {
+            for (entry, r) in queues[l.ix()].iter().enumerate() {
                 match *r {
                     QueueRef::Op(o) => direct[o.ix()].push((l, entry as u32)),
                     QueueRef::Group(g) => group_refs[g.ix()].push((l, entry as u32)),

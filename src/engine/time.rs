@@ -81,11 +81,15 @@ impl State {
         let mut renewals = 0u32;
         while let Some((key, timer)) = self.core.timers.pop_due(to) {
             if pace == Pace::Bounded && key.1 > set_before && timer.renews() {
-                if renewals == self.core.settings.max_renewals_per_call {
+                // Stop only between instants: the clock then stands at the last deadline
+                // fired with nothing left due at it. (A renewal falls due a minute or more
+                // after the firing that set it, so one instant holds only so many.)
+                let later = self.core.clock.is_none_or(|c| key.0 > c);
+                if renewals >= self.core.settings.max_renewals_per_call && later {
                     self.core.timers.put_back(key, timer);
                     return Passed::Stopped { reached: key.0 };
                 }
-                renewals += 1;
+                renewals = renewals.saturating_add(1);
             }
             self.fire_at(key.0, timer);
         }
@@ -256,32 +260,17 @@ impl State {
 
 /// What a validated input is about.
 fn subject_of(valid: &Valid) -> Subject {
-    use crate::model::conversation::Known;
-    match *valid {
-        Valid::Accept(c, o) => Subject::Accept(c, Some(o)),
+    match valid {
+        Valid::Accept(c, o) => Subject::Accept(*c, Some(*o)),
         Valid::Take(c, _)
         | Valid::TransferToOperator(c, _)
         | Valid::TransferToLine(c, _)
         | Valid::Close(c, _)
-        | Valid::BotHandoff(c)
-        | Valid::MessageOut {
-            known: Known::Known(c),
-            ..
-        } => Subject::Place(c),
-        Valid::MessageIn {
-            known: Known::Known(c),
-            ..
-        }
-        | Valid::Rating(c, _) => Subject::Known(c),
-        Valid::MessageIn {
-            known: Known::New(_),
-            ..
-        }
-        | Valid::MessageOut {
-            known: Known::New(_),
-            ..
-        }
-        | Valid::UpsertOperator(_)
+        | Valid::BotHandoff(c) => Subject::Place(*c),
+        Valid::MessageOut { target, .. } => target.known().map_or(Subject::Nothing, Subject::Place),
+        Valid::MessageIn { target, .. } => target.known().map_or(Subject::Nothing, Subject::Known),
+        Valid::Rating(c, _) => Subject::Known(*c),
+        Valid::UpsertOperator(_)
         | Valid::RemoveOperator(_)
         | Valid::UpsertLine(_)
         | Valid::RemoveLine(_)

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::features::schedule::hours::{self, Hours};
-use crate::model::conversation::{Known, Place};
+use crate::model::conversation::{Place, Target};
 use crate::model::ids::{ChanIdx, ConvIdx, LineIdx, OpIdx};
 use crate::state::State;
 use crate::wire::config::{
@@ -36,14 +36,12 @@ pub(crate) enum Valid {
     ClearAbsences(OpIdx),
     MessageIn {
         conversation: ConversationId,
-        client: ClientId,
-        known: Known,
+        target: Target,
     },
     MessageOut {
         conversation: ConversationId,
         operator: OpIdx,
-        client: Option<ClientId>,
-        known: Known,
+        target: Target,
     },
     Accept(ConvIdx, OpIdx),
     Take(ConvIdx, OpIdx),
@@ -152,9 +150,8 @@ impl State {
                 client,
                 channel,
             } => Valid::MessageIn {
-                known: self.check_message_in(conversation, client, channel)?,
+                target: self.check_message_in(conversation, client, channel)?,
                 conversation: conversation.clone(),
-                client: client.clone(),
             },
             Input::MessageOut {
                 conversation,
@@ -162,7 +159,7 @@ impl State {
                 client,
                 channel,
             } => {
-                let (operator, known) = self.check_message_out(
+                let (operator, target) = self.check_message_out(
                     conversation,
                     operator,
                     client.as_ref(),
@@ -171,8 +168,7 @@ impl State {
                 Valid::MessageOut {
                     conversation: conversation.clone(),
                     operator,
-                    client: client.clone(),
-                    known,
+                    target,
                 }
             }
             Input::Accept {
@@ -278,11 +274,11 @@ impl State {
         Ok(c)
     }
 
-    /// A channel that is connected.
-    fn require_connected(&self, id: &ChannelId) -> Result<ChanIdx, Error> {
+    /// A channel that is connected, with its line.
+    fn require_connected(&self, id: &ChannelId) -> Result<(ChanIdx, LineIdx), Error> {
         let ch = self.require_chan(id)?;
         match self.core.facts.chans[ch].line {
-            Some(_) => Ok(ch),
+            Some(line) => Ok((ch, line)),
             None => Err(Error::ChannelDisconnected(id.clone())),
         }
     }
@@ -325,15 +321,21 @@ impl State {
         id: &ConversationId,
         client: &ClientId,
         channel: &ChannelId,
-    ) -> Result<Known, Error> {
-        let ch = self.require_connected(channel)?;
-        match self.core.facts.conv_ids.get(id) {
-            None => Ok(Known::New(ch)),
-            Some(c) => {
-                self.check_same(id, c, Some(client), Some(channel))?;
-                Ok(Known::Known(c))
-            }
-        }
+    ) -> Result<Target, Error> {
+        let (ch, line) = self.require_connected(channel)?;
+        let Some(c) = self.core.facts.conv_ids.get(id) else {
+            return Ok(Target::New {
+                client: client.clone(),
+                channel: ch,
+                line,
+            });
+        };
+        self.check_same(id, c, Some(client), Some(channel))?;
+        Ok(if self.core.facts.convs[c].is_open() {
+            Target::Open(c)
+        } else {
+            Target::Reopen { conv: c, line }
+        })
     }
 
     fn check_message_out(
@@ -342,24 +344,31 @@ impl State {
         operator: &OperatorId,
         client: Option<&ClientId>,
         channel: Option<&ChannelId>,
-    ) -> Result<(OpIdx, Known), Error> {
+    ) -> Result<(OpIdx, Target), Error> {
         let o = self.require_op(operator)?;
-        match self.core.facts.conv_ids.get(id) {
-            None => match (client, channel) {
-                (Some(_), Some(channel)) => Ok((o, Known::New(self.require_connected(channel)?))),
-                _ => Err(Error::OutboundNeedsClientAndChannel(id.clone())),
-            },
-            Some(c) => {
-                self.check_same(id, c, client, channel)?;
-                let conv = &self.core.facts.convs[c];
-                if !conv.is_open() && self.core.facts.chans[conv.channel].line.is_none() {
-                    return Err(Error::ChannelDisconnected(
-                        self.core.facts.chan_name(conv.channel),
-                    ));
-                }
-                Ok((o, Known::Known(c)))
-            }
+        let Some(c) = self.core.facts.conv_ids.get(id) else {
+            let (Some(client), Some(channel)) = (client, channel) else {
+                return Err(Error::OutboundNeedsClientAndChannel(id.clone()));
+            };
+            let (ch, line) = self.require_connected(channel)?;
+            return Ok((
+                o,
+                Target::New {
+                    client: client.clone(),
+                    channel: ch,
+                    line,
+                },
+            ));
+        };
+        self.check_same(id, c, client, channel)?;
+        let conv = &self.core.facts.convs[c];
+        if conv.is_open() {
+            return Ok((o, Target::Open(c)));
         }
+        let line = self.core.facts.chans[conv.channel]
+            .line
+            .ok_or_else(|| Error::ChannelDisconnected(self.core.facts.chan_name(conv.channel)))?;
+        Ok((o, Target::Reopen { conv: c, line }))
     }
 
     fn check_accept(

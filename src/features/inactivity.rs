@@ -11,7 +11,7 @@ use crate::state::Core;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Inactivity {
     /// The deadline of each conversation waiting for its client to write again.
-    pub(crate) timers: FxHashMap<ConvIdx, TimerKey>,
+    timers: FxHashMap<ConvIdx, TimerKey>,
 }
 
 impl Inactivity {
@@ -40,6 +40,11 @@ impl Inactivity {
     pub(crate) fn fired(&mut self, core: &Core, c: ConvIdx) -> bool {
         self.timers.remove(&c);
         core.facts.convs[c].is_open()
+    }
+
+    /// Restores a deadline a snapshot recorded.
+    pub(crate) fn restore(&mut self, c: ConvIdx, key: TimerKey) {
+        self.timers.insert(c, key);
     }
 
     /// The pending deadline of a conversation's inactivity close.

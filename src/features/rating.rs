@@ -11,7 +11,7 @@ use crate::wire::decision::{CloseReason, DecisionKind};
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Ratings {
     /// The client's rating of each conversation's current (or last) session.
-    pub(crate) scores: FxHashMap<ConvIdx, u8>,
+    scores: FxHashMap<ConvIdx, u8>,
 }
 
 impl Ratings {
@@ -55,6 +55,12 @@ impl Ratings {
         self.scores.remove(&c);
     }
 
+    /// Restores a rating a snapshot recorded.
+    pub(crate) fn restore(&mut self, c: ConvIdx, score: u8) {
+        self.scores.insert(c, score);
+    }
+
+    /// A conversation's rating.
     pub(crate) fn score(&self, c: ConvIdx) -> Option<u8> {
         self.scores.get(&c).copied()
     }

@@ -15,10 +15,10 @@ use crate::wire::settings::AutoReplies;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Replies {
     /// The `unanswered` deadline of each conversation's current unanswered streak.
-    pub(crate) unanswered: FxHashMap<ConvIdx, TimerKey>,
+    unanswered: FxHashMap<ConvIdx, TimerKey>,
     /// The closed period of its line in which each conversation was last sent the off-hours
     /// reply.
-    pub(crate) off_hours_period: FxHashMap<ConvIdx, u64>,
+    off_hours_period: FxHashMap<ConvIdx, u64>,
 }
 
 fn settings(core: &Core, c: ConvIdx) -> Option<&AutoReplies> {
@@ -35,6 +35,31 @@ fn emit(core: &mut Core, c: ConvIdx, kind: AutoReplyKind) {
 }
 
 impl Replies {
+    /// A conversation's `unanswered` deadline.
+    pub(crate) fn unanswered_deadline(&self, c: ConvIdx) -> Option<TimerKey> {
+        self.unanswered.get(&c).copied()
+    }
+
+    /// The closed period in which a conversation was last sent the off-hours reply.
+    pub(crate) fn off_hours_period(&self, c: ConvIdx) -> Option<u64> {
+        self.off_hours_period.get(&c).copied()
+    }
+
+    /// Restores what a snapshot recorded of a conversation.
+    pub(crate) fn restore(
+        &mut self,
+        c: ConvIdx,
+        unanswered: Option<TimerKey>,
+        period: Option<u64>,
+    ) {
+        if let Some(key) = unanswered {
+            self.unanswered.insert(c, key);
+        }
+        if let Some(period) = period {
+            self.off_hours_period.insert(c, period);
+        }
+    }
+
     /// A conversation (re)opened on a client's message.
     pub(crate) fn welcome(&mut self, core: &mut Core, c: ConvIdx) {
         if settings(core, c).is_some_and(|r| r.welcome) {
@@ -44,10 +69,10 @@ impl Replies {
 
     /// A client wrote: while the line is closed, the off-hours reply, once per closed period.
     pub(crate) fn off_hours(&mut self, core: &mut Core, c: ConvIdx, hours: &LineHours) {
-        if hours.is_open || !settings(core, c).is_some_and(|r| r.off_hours) {
+        if hours.is_open() || !settings(core, c).is_some_and(|r| r.off_hours) {
             return;
         }
-        let period = hours.closed_period;
+        let period = hours.closed_period();
         if self.off_hours_period.insert(c, period) != Some(period) {
             emit(core, c, AutoReplyKind::OffHours);
         }

@@ -44,11 +44,11 @@ impl SlaCounters {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Sla {
     /// The target running for each conversation that has one.
-    pub(crate) pending: FxHashMap<ConvIdx, SlaPending>,
+    pending: FxHashMap<ConvIdx, SlaPending>,
     /// Targets met and missed per line (by line index; none yet past the end).
-    pub(crate) lines: Vec<SlaCounters>,
+    lines: Vec<SlaCounters>,
     /// Targets met and missed per operator (by operator index; none yet past the end).
-    pub(crate) ops: Vec<SlaCounters>,
+    ops: Vec<SlaCounters>,
 }
 
 /// The entry of `i` in a table of counters, growing it as needed.
@@ -60,6 +60,16 @@ fn counters(table: &mut Vec<SlaCounters>, i: usize) -> &mut SlaCounters {
 }
 
 impl Sla {
+    /// The target running for a conversation.
+    pub(crate) fn pending(&self, c: ConvIdx) -> Option<SlaPending> {
+        self.pending.get(&c).copied()
+    }
+
+    /// Restores a running target a snapshot recorded.
+    pub(crate) fn restore_pending(&mut self, c: ConvIdx, pending: SlaPending) {
+        self.pending.insert(c, pending);
+    }
+
     /// A line's counters.
     pub(crate) fn line(&self, l: LineIdx) -> SlaCounters {
         self.lines.get(l.ix()).copied().unwrap_or_default()
@@ -91,11 +101,11 @@ impl Sla {
             SlaKind::NextResponse => sla.next_response_secs,
         };
         let Some(secs) = secs else { return };
-        let due = match (&hours.hours, sla.business_hours_only) {
+        let due = match (hours.hours(), sla.business_hours_only) {
             // Fast path: open now, and still open when the target falls due.
             (Some(_), true)
-                if hours.is_open
-                    && hours.timer.is_some_and(|(change, _)| {
+                if hours.is_open()
+                    && hours.next_change().is_some_and(|change| {
                         core.after(secs).is_some_and(|due| due <= change)
                     }) =>
             {

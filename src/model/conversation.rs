@@ -6,6 +6,7 @@ use super::ids::{ChanIdx, ClientIdx, ConvIdx, LineIdx, OpIdx};
 use super::operator::PROFILES;
 use crate::index::timers::TimerKey;
 use crate::index::waiting::Bucket;
+use crate::wire::ids::ClientId;
 
 /// Where a conversation is. One enum, so a conversation cannot be in two places.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,12 +106,29 @@ impl Conversation {
     }
 }
 
-/// A validated message's conversation: new (interned when applied, on the channel validation
-/// found) or known.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Known {
-    New(ChanIdx),
-    Known(ConvIdx),
+/// Where a validated message goes, with what validation found on the way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A new conversation of `client`, on a connected channel and the line it is connected to.
+    New {
+        client: ClientId,
+        channel: ChanIdx,
+        line: LineIdx,
+    },
+    /// A closed conversation, reopened on the line its channel is connected to.
+    Reopen { conv: ConvIdx, line: LineIdx },
+    /// An open conversation.
+    Open(ConvIdx),
+}
+
+impl Target {
+    /// The conversation it names, if the engine knows it.
+    pub(crate) fn known(&self) -> Option<ConvIdx> {
+        match *self {
+            Target::New { .. } => None,
+            Target::Reopen { conv, .. } | Target::Open(conv) => Some(conv),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -158,19 +158,23 @@ impl Core {
     }
 
     /// Closes a conversation in limbo, to be forgotten when the engine's settings say.
-    pub(crate) fn enter_closed(&mut self, c: ConvIdx) {
+    /// Returns whether that is now (a retention of zero): the caller forgets it once closing
+    /// is done, since no deadline may be left due after an input.
+    pub(crate) fn enter_closed(&mut self, c: ConvIdx) -> bool {
         debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
         let line = self.facts.convs[c].line;
         if self.facts.lines[line].is_some() {
             self.idx.lines[line].open -= 1;
         }
         let at = self.now();
-        let forget = self
-            .forget_deadline(at)
+        let deadline = self.forget_deadline(at);
+        let forget = deadline
+            .filter(|&t| t > at)
             .map(|t| self.timers.schedule(t, Timer::Forget(c)));
         let conv = &mut self.facts.convs[c];
         conv.place = Place::Closed { at, forget };
         conv.tried.clear();
+        deadline.is_some_and(|t| t <= at)
     }
 
     /// When a conversation closed at `at` is forgotten: `None` while closed conversations are

@@ -247,6 +247,16 @@ impl From<SavedAbsence> for AbsenceWindow {
     }
 }
 
+impl From<SavedSla> for SlaPending {
+    fn from(p: SavedSla) -> Self {
+        Self {
+            kind: p.kind,
+            due: p.due,
+            timer: p.timer,
+        }
+    }
+}
+
 impl From<SlaPending> for SavedSla {
     fn from(p: SlaPending) -> Self {
         Self {
@@ -288,8 +298,8 @@ impl Saved {
                     let hours = features.schedule.line(l);
                     SavedLine {
                         config: line.config.clone(),
-                        schedule_timer: hours.timer,
-                        closed_period: hours.closed_period,
+                        schedule_timer: hours.timer(),
+                        closed_period: hours.closed_period(),
                         sla: features.sla.line(l).into(),
                     }
                 })
@@ -334,10 +344,10 @@ impl Saved {
                     answered: conv.answered,
                     rating: features.rating.score(c),
                     tried: conv.tried.clone(),
-                    sla: features.sla.pending.get(&c).copied().map(SavedSla::from),
-                    unanswered_timer: features.replies.unanswered.get(&c).copied(),
+                    sla: features.sla.pending(c).map(SavedSla::from),
+                    unanswered_timer: features.replies.unanswered_deadline(c),
                     inactivity_timer: features.inactivity.deadline(c),
-                    off_hours_period: features.replies.off_hours_period.get(&c).copied(),
+                    off_hours_period: features.replies.off_hours_period(c),
                     born: Some(conv.born),
                     closed_at,
                     forget_timer,

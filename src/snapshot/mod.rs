@@ -21,7 +21,7 @@ use crate::engine::Engine;
 mod facts;
 mod restore;
 
-pub use restore::{Corruption, Entity};
+pub use restore::{Corruption, Entity, Sequence};
 
 use facts::Saved;
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::facts::{Saved, SavedPlace};
 use crate::engine::validate::line_config;
+use crate::features::schedule::hours::Hours;
 use crate::index::QueueRef;
 use crate::index::pools::PoolRef;
 use crate::index::timers::{Timer, TimerKey, Timers};
@@ -15,7 +16,7 @@ use crate::index::waiting::Bucket;
 use crate::index::{GroupIndex, LineIndex, OpIndex};
 use crate::model::client::Client;
 use crate::model::conversation::{Conversation, Place};
-use crate::model::ids::{ChanIdx, ClientIdx, IdKeys, Idx, LineIdx, OpIdx};
+use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, IdKeys, Idx, LineIdx, OpIdx};
 use crate::model::line::{Channel, Line};
 use crate::model::operator::Operator;
 use crate::state::State;
@@ -54,6 +55,25 @@ impl fmt::Display for Entity {
     }
 }
 
+/// One of the engine's sequence counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Sequence {
+    /// The sequence that orders waiting, assignments and operator creation.
+    Event,
+    /// The sequence of deadlines.
+    Deadline,
+}
+
+impl fmt::Display for Sequence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Sequence::Event => "event",
+            Sequence::Deadline => "deadline",
+        })
+    }
+}
+
 /// What is wrong with a corrupt snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -68,8 +88,8 @@ pub enum Corruption {
     /// could overflow it.
     #[error("{which} sequence {value} is beyond any real engine's")]
     Sequence {
-        /// `event` or `deadline`.
-        which: &'static str,
+        /// Which counter.
+        which: Sequence,
         /// The recorded value.
         value: u64,
     },
@@ -94,7 +114,7 @@ pub enum Corruption {
         problem: &'static str,
     },
     /// A line's configuration is not valid.
-    #[error("line {line}: {error}")]
+    #[error("{error}")]
     LineConfig {
         /// The line.
         line: LineId,
@@ -120,8 +140,9 @@ fn ensure(ok: bool, corruption: impl FnOnce() -> Corruption) -> Result<(), Corru
     if ok { Ok(()) } else { Err(corruption()) }
 }
 
-/// Checks that every index in the recorded facts points at something that exists.
-fn check(s: &Saved) -> Result<(), Corruption> {
+/// Checks that every index in the recorded facts points at something that exists; returns
+/// each line's compiled working hours.
+fn check(s: &Saved) -> Result<Vec<Option<Hours>>, Corruption> {
     let (n_ops, n_lines, n_chans, n_groups, n_clients) = (
         s.ops.len(),
         s.lines.len(),
@@ -143,11 +164,11 @@ fn check(s: &Saved) -> Result<(), Corruption> {
         Corruption::NoClock
     })?;
     ensure(s.seq <= MAX_SEQ, || Corruption::Sequence {
-        which: "event",
+        which: Sequence::Event,
         value: s.seq,
     })?;
     ensure(s.timers.seq <= MAX_SEQ, || Corruption::Sequence {
-        which: "deadline",
+        which: Sequence::Deadline,
         value: s.timers.seq,
     })?;
     let op_ok = |o: OpIdx| o.ix() < n_ops;
@@ -171,6 +192,7 @@ fn check(s: &Saved) -> Result<(), Corruption> {
             inconsistent(Entity::Operator, id(), "absence ends before it starts")
         })?;
     }
+    let mut hours: Vec<Option<Hours>> = vec![None; n_lines];
     for (l, line) in s.lines.iter().enumerate() {
         let Some(line) = line else { continue };
         let name = s.line_ids.name(LineIdx::at(l));
@@ -181,17 +203,13 @@ fn check(s: &Saved) -> Result<(), Corruption> {
                 "carries the configuration of another",
             )
         })?;
-        line_config(&line.config).map_err(|error| Corruption::LineConfig {
+        hours[l] = line_config(&line.config).map_err(|error| Corruption::LineConfig {
             line: name.clone(),
             error,
         })?;
     }
     for (ch, chan) in s.chans.iter().enumerate() {
-        let id = || {
-            s.chan_ids
-                .name(crate::model::ids::ChanIdx::at(ch))
-                .to_string()
-        };
+        let id = || s.chan_ids.name(ChanIdx::at(ch)).to_string();
         ensure(
             chan.line.is_none_or(line_ok) && chan.pool_line.is_none_or(line_ok),
             || dangling(Entity::Channel, id(), Entity::Line),
@@ -200,11 +218,13 @@ fn check(s: &Saved) -> Result<(), Corruption> {
             dangling(Entity::Channel, id(), Entity::Operator)
         })?;
     }
-    for (slots, records, kind) in [
-        (&s.client_ids, s.clients.iter().map(Option::is_some).collect::<Vec<_>>(), Entity::Client),
-    ] {
+    for (slots, records, kind) in [(
+        &s.client_ids,
+        s.clients.iter().map(Option::is_some).collect::<Vec<_>>(),
+        Entity::Client,
+    )] {
         for (i, live) in records.into_iter().enumerate() {
-            ensure(slots.is_live(crate::model::ids::ClientIdx::at(i)) == live, || {
+            ensure(slots.is_live(ClientIdx::at(i)) == live, || {
                 Corruption::Inconsistent {
                     kind,
                     id: format!("slot {i}"),
@@ -214,18 +234,15 @@ fn check(s: &Saved) -> Result<(), Corruption> {
         }
     }
     for (c, conv) in s.convs.iter().enumerate() {
-        ensure(
-            s.conv_ids.is_live(crate::model::ids::ConvIdx::at(c)) == conv.is_some(),
-            || Corruption::Inconsistent {
+        ensure(s.conv_ids.is_live(ConvIdx::at(c)) == conv.is_some(), || {
+            Corruption::Inconsistent {
                 kind: Entity::Conversation,
                 id: format!("slot {c}"),
                 problem: "an id without a record, or a record without an id",
-            },
-        )?;
+            }
+        })?;
     }
-    let live_client = |cl: crate::model::ids::ClientIdx| {
-        cl.ix() < n_clients && s.clients[cl.ix()].is_some()
-    };
+    let live_client = |cl: ClientIdx| cl.ix() < n_clients && s.clients[cl.ix()].is_some();
     for (cl, client) in s.clients.iter().enumerate() {
         let Some(client) = client else { continue };
         ensure(
@@ -233,9 +250,7 @@ fn check(s: &Saved) -> Result<(), Corruption> {
             || {
                 dangling(
                     Entity::Client,
-                    s.client_ids
-                        .name(crate::model::ids::ClientIdx::at(cl))
-                        .to_string(),
+                    s.client_ids.name(ClientIdx::at(cl)).to_string(),
                     Entity::Operator,
                 )
             },
@@ -243,15 +258,14 @@ fn check(s: &Saved) -> Result<(), Corruption> {
     }
     for (c, conv) in s.convs.iter().enumerate() {
         let Some(conv) = conv else { continue };
-        let id = || {
-            s.conv_ids
-                .name(crate::model::ids::ConvIdx::at(c))
-                .to_string()
-        };
-        ensure(
-            live_client(conv.client) && conv.channel.ix() < n_chans && conv.line.ix() < n_lines,
-            || dangling(Entity::Conversation, id(), Entity::Line),
-        )?;
+        let id = || s.conv_ids.name(ConvIdx::at(c)).to_string();
+        for (ok, refers_to) in [
+            (live_client(conv.client), Entity::Client),
+            (conv.channel.ix() < n_chans, Entity::Channel),
+            (conv.line.ix() < n_lines, Entity::Line),
+        ] {
+            ensure(ok, || dangling(Entity::Conversation, id(), refers_to))?;
+        }
         let born = conv.born.unwrap_or(c as u64);
         ensure(s.births.is_none_or(|b| born < b), || {
             inconsistent(Entity::Conversation, id(), "born after the births counted")
@@ -296,8 +310,10 @@ fn check(s: &Saved) -> Result<(), Corruption> {
             },
         )?;
     }
-    ensure(s.settings.max_renewals_per_call > 0, || Corruption::Settings)?;
-    Ok(())
+    ensure(s.settings.max_renewals_per_call > 0, || {
+        Corruption::Settings
+    })?;
+    Ok(hours)
 }
 
 /// The record in the slot of a forgotten conversation: nothing refers to it.
@@ -317,7 +333,7 @@ fn restore_timer(timers: &mut Timers, key: TimerKey, timer: Timer) -> Result<(),
 
 /// The engine state a snapshot describes, with every index rebuilt.
 pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
-    check(&s)?;
+    let mut compiled = check(&s)?.into_iter();
     let mut st = State::new(s.seed);
     let keys = IdKeys::from_seed(s.seed);
     let Saved {
@@ -376,11 +392,8 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
     for line in lines {
         let l = facts.lines.push(None);
         core.idx.lines.push(LineIndex::default());
+        let hours = compiled.next().flatten();
         let Some(line) = line else { continue };
-        let hours = line_config(&line.config).map_err(|error| Corruption::LineConfig {
-            line: line.config.line.clone(),
-            error,
-        })?;
         let is_open = match (&hours, clock) {
             (Some(h), Some(now)) => h.is_open(now),
             _ => true,
@@ -462,29 +475,21 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
             _ => {}
         }
         if let Some(score) = conv.rating {
-            features.rating.scores.insert(c, score);
+            features.rating.restore(c, score);
         }
         if let Some(p) = conv.sla {
             restore_timer(&mut core.timers, p.timer, Timer::Sla(c))?;
-            features.sla.pending.insert(
-                c,
-                crate::features::sla::SlaPending {
-                    kind: p.kind,
-                    due: p.due,
-                    timer: p.timer,
-                },
-            );
+            features.sla.restore_pending(c, p.into());
         }
         if let Some(key) = conv.unanswered_timer {
             restore_timer(&mut core.timers, key, Timer::Unanswered(c))?;
-            features.replies.unanswered.insert(c, key);
         }
+        features
+            .replies
+            .restore(c, conv.unanswered_timer, conv.off_hours_period);
         if let Some(key) = conv.inactivity_timer {
             restore_timer(&mut core.timers, key, Timer::Inactivity(c))?;
-            features.inactivity.timers.insert(c, key);
-        }
-        if let Some(period) = conv.off_hours_period {
-            features.replies.off_hours_period.insert(c, period);
+            features.inactivity.restore(c, key);
         }
     }
     rebuild_indices(&mut st)?;

@@ -306,6 +306,15 @@ fn step(
                     format!("{before:?}"),
                     "step {n}: the rejected input {input:?} changed the engine ({e})"
                 );
+            } else if matches!(input, Input::Tick)
+                && engine.poll_timeout().is_some_and(|next| next <= at)
+            {
+                // A tick that met the renewal bound stops at the last deadline it fired.
+                let now = engine.now().expect("a tick sets the clock");
+                assert!(
+                    clock.is_none_or(|c| c <= now) && now <= at,
+                    "step {n}: a tick stopped at {now}, outside {clock:?}..={at}"
+                );
             } else {
                 assert_eq!(
                     engine.now(),

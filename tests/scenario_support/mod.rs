@@ -338,9 +338,13 @@ impl<N: Notation> Sim<N> {
             DecisionKind::Assigned {
                 conversation,
                 operator,
+                answer_by,
                 ..
             } => {
                 match self.places.get(conversation.as_str()) {
+                    // The holder named again without a deadline: the assignment is now final
+                    // (DESIGN §1, "No deadline disappears in silence").
+                    Some(Place::Assigned(o)) if o == operator.as_str() && answer_by.is_none() => {}
                     Some(Place::Assigned(o)) => {
                         panic!("`{s}` while {o} still holds it (no `unassigned` first)")
                     }
@@ -417,10 +421,15 @@ impl<N: Notation> Sim<N> {
     }
 
     /// The engine's invariants, and the host's picture against the engine's own view.
-    fn check(&self) {
+    fn check(&mut self) {
         if let Err(e) = self.e.verify_invariants() {
             panic!("invariant broken: {e}");
         }
+        // A closed conversation the engine forgot (DESIGN §1) is gone for the host too: its id
+        // may come back as a new conversation.
+        let engine = &self.e;
+        self.places
+            .retain(|k, p| *p != Place::Closed || engine.conversation(k).is_some());
         for k in self.e.conversations() {
             assert!(
                 self.places.contains_key(k.as_str()),

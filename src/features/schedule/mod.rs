@@ -5,6 +5,7 @@
 
 pub(crate) mod hours;
 
+use chrono::{DateTime, Utc};
 use hours::Hours;
 
 use crate::index::timers::{Timer, TimerKey};
@@ -15,14 +16,41 @@ use crate::state::Core;
 #[derive(Clone, Debug)]
 pub(crate) struct LineHours {
     /// The compiled schedule; `None`: always open.
-    pub(crate) hours: Option<Hours>,
+    hours: Option<Hours>,
     /// Open as of the engine's clock.
-    pub(crate) is_open: bool,
+    is_open: bool,
     /// The deadline at which the line next opens or closes.
-    pub(crate) timer: Option<TimerKey>,
+    timer: Option<TimerKey>,
     /// The id of the line's current (or last) closed period, unique across lines, so that the
     /// off-hours reply goes once per period.
-    pub(crate) closed_period: u64,
+    closed_period: u64,
+}
+
+impl LineHours {
+    /// Open as of the engine's clock.
+    pub(crate) fn is_open(&self) -> bool {
+        self.is_open
+    }
+
+    /// The compiled schedule; `None`: always open.
+    pub(crate) fn hours(&self) -> Option<&Hours> {
+        self.hours.as_ref()
+    }
+
+    /// The deadline at which the line next opens or closes.
+    pub(crate) fn timer(&self) -> Option<TimerKey> {
+        self.timer
+    }
+
+    /// The id of the line's current (or last) closed period.
+    pub(crate) fn closed_period(&self) -> u64 {
+        self.closed_period
+    }
+
+    /// When the line next opens or closes.
+    pub(crate) fn next_change(&self) -> Option<DateTime<Utc>> {
+        self.timer.map(|(at, _)| at)
+    }
 }
 
 impl Default for LineHours {
@@ -77,13 +105,6 @@ impl Schedules {
     pub(crate) fn set(&mut self, core: &mut Core, l: LineIdx, hours: Option<Hours>, new: bool) {
         let now = core.now();
         let entry = self.line_mut(l);
-        if new {
-            // A line created again starts from nothing of its former self.
-            *entry = LineHours {
-                is_open: false,
-                ..LineHours::default()
-            };
-        }
         if let Some(key) = entry.timer.take() {
             core.timers.cancel(key);
         }
@@ -116,11 +137,14 @@ impl Schedules {
         }
     }
 
-    /// A line was removed: its schedule deadline goes with it.
+    /// A line was removed: its hours and their deadline go with it (a line created again
+    /// starts from nothing of its former self).
     pub(crate) fn removed(&mut self, core: &mut Core, l: LineIdx) {
-        if let Some(key) = self.line_mut(l).timer.take() {
+        let entry = self.line_mut(l);
+        if let Some(key) = entry.timer.take() {
             core.timers.cancel(key);
         }
+        *entry = LineHours::default();
     }
 
     /// The lines that opened at this instant, for routing.
