@@ -52,22 +52,30 @@ impl State {
             .filter(|(_, conv)| !conv.is_open())
             .map(|(c, _)| c)
             .collect();
+        let mut later = Vec::new();
         for c in self.core.facts.by_birth(closed) {
             let Place::Closed { at, forget } = self.core.facts.convs[c].place else {
                 continue;
             };
             if let Some(key) = forget {
-                self.core.timers.cancel(key);
+                self.core.timers.cancel_forget(key);
             }
-            let deadline = self.core.forget_deadline(at);
-            let forget = match deadline {
-                Some(t) if t > now => Some(self.core.timers.schedule(t, Timer::Forget(c))),
-                Some(_) | None => None,
+            self.core.facts.convs[c].place = Place::Closed { at, forget: None };
+            match self.core.forget_deadline(at) {
+                Some(t) if t > now => later.push((t, self.core.facts.convs[c].born, c, at)),
+                Some(_) => self.forget(c),
+                None => {}
+            }
+        }
+        // Set in time order, so that the forgetting deadlines stay a queue; at one instant,
+        // in the order of first mention.
+        later.sort_unstable();
+        for (t, _, c, at) in later {
+            let key = self.core.timers.schedule(t, Timer::Forget(c));
+            self.core.facts.convs[c].place = Place::Closed {
+                at,
+                forget: Some(key),
             };
-            self.core.facts.convs[c].place = Place::Closed { at, forget };
-            if deadline.is_some_and(|t| t <= now) {
-                self.forget(c);
-            }
         }
     }
 }

@@ -21,7 +21,7 @@ impl Core {
             Place::Closed { forget, .. } => {
                 // A closed conversation reopens: it is not forgotten any more.
                 if let Some(key) = forget {
-                    self.timers.cancel(*key);
+                    self.timers.cancel_forget(*key);
                 }
             }
             Place::Limbo => {}

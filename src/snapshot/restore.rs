@@ -433,6 +433,7 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
     let n_convs = convs.len() as u64;
     facts.births = births.unwrap_or(n_convs);
     core.settings = settings;
+    let (mut forgets, mut legacy) = (Vec::new(), Vec::new());
     for (slot, conv) in convs.into_iter().enumerate() {
         let Some(conv) = conv else {
             // The slot of a forgotten conversation: a record nothing refers to, until a new
@@ -462,17 +463,12 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
             tried: conv.tried,
             born: conv.born.unwrap_or(slot as u64),
         });
-        match core.facts.convs[c].place {
-            Place::Closed {
-                forget: Some(key), ..
-            } => restore_timer(&mut core.timers, key, Timer::Forget(c))?,
-            Place::Closed { at, forget: None } if conv.closed_at.is_none() => {
-                let forget = core
-                    .forget_deadline(at)
-                    .map(|t| core.timers.schedule(t, Timer::Forget(c)));
-                core.facts.convs[c].place = Place::Closed { at, forget };
+        if let Place::Closed { forget, .. } = core.facts.convs[c].place {
+            match (forget, conv.closed_at) {
+                (Some(key), _) => forgets.push((key, c)),
+                (None, None) => legacy.push(c),
+                (None, Some(_)) => {}
             }
-            _ => {}
         }
         if let Some(score) = conv.rating {
             features.rating.restore(c, score);
@@ -490,6 +486,19 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
         if let Some(key) = conv.inactivity_timer {
             restore_timer(&mut core.timers, key, Timer::Inactivity(c))?;
             features.inactivity.restore(c, key);
+        }
+    }
+    ensure(core.timers.restore_forgets(forgets), || {
+        Corruption::Deadline
+    })?;
+    // Written before conversations were forgotten, a closed conversation closed as of the
+    // clock: it is forgotten one retention from now.
+    for c in legacy {
+        if let Place::Closed { at, forget: None } = core.facts.convs[c].place {
+            let forget = core
+                .forget_deadline(at)
+                .map(|t| core.timers.schedule(t, Timer::Forget(c)));
+            core.facts.convs[c].place = Place::Closed { at, forget };
         }
     }
     rebuild_indices(&mut st)?;
