@@ -319,7 +319,7 @@ impl Saved {
             .clients
             .iter()
             .map(|(cl, client)| {
-                facts.client_ids.is_live(cl).then(|| SavedClient {
+                facts.client_ids.is_live(cl).then_some(SavedClient {
                     pinned: client.pinned,
                     last_operator: client.last_operator,
                     contacts: client.contacts,
