@@ -14,7 +14,9 @@
 //! WORKLOAD_SHAPE=1000,10000,3,3 cargo bench --bench workload   # other shapes
 //! ```
 //!
-//! `WORKLOAD_SHAPE` is `operators,open,hours,warm_up_hours` (default `10000,100000,24,10`).
+//! `WORKLOAD_SHAPE` is `operators,open,hours,warm_up_hours[,retention_secs]` (default
+//! `10000,100000,24,10`; the retention, the engine's `forget_closed_after_secs`, defaults to
+//! the engine's 30 days).
 //! Under `cargo test --benches` (no `--bench` flag) a small day is used so CI stays fast.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -39,14 +41,22 @@ fn shape_from_env() -> Option<Shape> {
                 .expect("WORKLOAD_SHAPE: four whole numbers, comma-separated")
         })
         .collect();
-    let [operators, open, hours, warm_up_hours] = n[..] else {
-        panic!("WORKLOAD_SHAPE is operators,open,hours,warm_up_hours, not `{text}`");
+    let (&[operators, open, hours, warm_up_hours], retention) = (n.get(..4)?, n.get(4)) else {
+        panic!(
+            "WORKLOAD_SHAPE is operators,open,hours,warm_up_hours[,retention_secs], not `{text}`"
+        );
     };
+    if n.len() > 5 {
+        panic!(
+            "WORKLOAD_SHAPE is operators,open,hours,warm_up_hours[,retention_secs], not `{text}`"
+        );
+    }
     Some(Shape {
         operators: operators as usize,
         open: open as usize,
         hours: hours as u32,
         warm_up_hours: warm_up_hours as u32,
+        retention_secs: retention.copied(),
     })
 }
 
@@ -57,6 +67,7 @@ fn bench_day(c: &mut Criterion) {
             open: 100_000,
             hours: 24,
             warm_up_hours: 10,
+            retention_secs: None,
         })
     } else {
         Shape {
@@ -64,6 +75,7 @@ fn bench_day(c: &mut Criterion) {
             open: 1_000,
             hours: 1,
             warm_up_hours: 1,
+            retention_secs: None,
         }
     };
     let day = workload::day(shape, 42);

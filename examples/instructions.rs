@@ -43,7 +43,7 @@ fn measured_day(engine: &mut Engine, events: Vec<(chrono::DateTime<chrono::Utc>,
 fn usage() -> ! {
     eprintln!(
         "usage: instructions steady <strict|evenly|balanced> <operators> <steps>\n       \
-         instructions day <operators,open,hours,warm_up_hours>"
+         instructions day <operators,open,hours,warm_up_hours[,retention_secs]>"
     );
     std::process::exit(2)
 }
@@ -69,7 +69,9 @@ fn main() {
                 .split(',')
                 .map(|f| f.trim().parse().unwrap_or_else(|_| usage()))
                 .collect();
-            let [operators, open, hours, warm_up_hours] = n[..] else {
+            let (&[operators, open, hours, warm_up_hours], retention) =
+                (n.get(..4).unwrap_or_else(|| usage()), n.get(4))
+            else {
                 usage()
             };
             let day = workload::day(
@@ -78,6 +80,7 @@ fn main() {
                     open,
                     hours: hours as u32,
                     warm_up_hours: warm_up_hours as u32,
+                    retention_secs: retention.map(|&r| r as u64),
                 },
                 42,
             );

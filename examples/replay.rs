@@ -6,7 +6,9 @@
 //! cargo run --example replay -- --snapshot-in state.json < part2.jsonl
 //! ```
 //!
-//! `--snapshot-out FILE` writes the engine's state to FILE when the input ends;
+//! `--seed N` (a decimal `u64`) keys the hash of ids (`Engine::with_seed`): a host reading
+//! ids from the internet draws one at random, once. `--snapshot-out FILE` writes the engine's
+//! state to FILE when the input ends;
 //! `--snapshot-in FILE` starts from the state in FILE instead of an empty engine. Replaying a
 //! file in two parts through a snapshot prints the same decisions as replaying it whole (error
 //! lines aside: their line numbers restart with each part).
@@ -111,9 +113,14 @@ fn main() -> std::process::ExitCode {
 }
 
 #[allow(dead_code)]
+const USAGE: &str =
+    "usage: replay [--seed N] [--snapshot-in FILE] [--snapshot-out FILE] < inputs.jsonl";
+
+#[allow(dead_code)]
 fn run() -> Result<(), String> {
     let mut snapshot_in = None;
     let mut snapshot_out = None;
+    let mut seed = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -121,26 +128,36 @@ fn run() -> Result<(), String> {
             "--snapshot-out" => {
                 snapshot_out = Some(args.next().ok_or("--snapshot-out needs a file")?)
             }
+            "--seed" => {
+                let n = args.next().ok_or("--seed needs a number")?;
+                seed = Some(
+                    n.parse::<u64>()
+                        .map_err(|_| format!("--seed takes a decimal u64, not `{n}`"))?,
+                );
+            }
             "-h" | "--help" => {
                 println!(
-                    "usage: replay [--snapshot-in FILE] [--snapshot-out FILE] < inputs.jsonl\n\n\
+                    "{USAGE}\n\n\
                      Reads one input per line (JSON, with its time in `at`), prints the \
                      decisions each one makes\n(or an `error` line), one JSON object per line. \
-                     --snapshot-in starts from a saved state,\n--snapshot-out saves the state \
-                     when the input ends."
+                     --seed keys the hash of ids (draw one at random\nfor ids from the \
+                     internet); --snapshot-in starts from a saved state (and its seed),\n\
+                     --snapshot-out saves the state when the input ends."
                 );
                 return Ok(());
             }
-            other => {
-                return Err(format!(
-                    "unknown argument `{other}`; usage: replay [--snapshot-in FILE] [--snapshot-out FILE] < inputs.jsonl"
-                ));
-            }
+            other => return Err(format!("unknown argument `{other}`; {USAGE}")),
         }
     }
-    let mut engine = match snapshot_in {
-        Some(path) => load_snapshot(&path)?,
-        None => Engine::new(),
+    let mut engine = match (snapshot_in, seed) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "--seed and --snapshot-in exclude each other: a snapshot keeps its seed".into(),
+            );
+        }
+        (Some(path), None) => load_snapshot(&path)?,
+        (None, Some(seed)) => Engine::with_seed(seed),
+        (None, None) => Engine::new(),
     };
     let stdin = io::stdin();
     let stdout = io::stdout();

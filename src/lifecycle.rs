@@ -9,7 +9,7 @@
 //! | [`operator_answered`](State::operator_answered) | an operator's message | the running target is met; the `unanswered` clock stops; the inactivity clock restarts |
 //! | [`queued`](State::queued) | a conversation enters a waiting queue | `queued`; the `no_operators` reply |
 //! | [`placed`](State::placed) | a conversation is assigned or offered | (no feature listens yet) |
-//! | [`closed`](State::closed) | a conversation closes | the response target is cancelled, the `unanswered` and inactivity clocks stop; `closed`; `rating_requested` |
+//! | [`closed`](State::closed) | a conversation closes | the response target is cancelled, the `unanswered` and inactivity clocks stop; `closed`; `rating_requested`; with a retention of zero, *forgotten* at once |
 //! | [`forgotten`](State::forgotten) | a closed conversation is forgotten (`retention.rs`) | ratings and the off-hours reply drop what they kept of it |
 //!
 //! So a new session on a client's message runs: `welcome`, `off_hours`, first-response

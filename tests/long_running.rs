@@ -9,6 +9,8 @@ use routeline::{
     OnExhausted, PinnedPolicy, ScheduleConfig, SlaConfig,
 };
 
+// Shared with the scenario files, which use more of it.
+#[allow(dead_code)]
 mod scenario_support;
 use scenario_support::{
     NOTHING, Notation, When, close, describe, inc, inc_from, line, offline, reply,

@@ -214,3 +214,54 @@ fn snapshot_in_reads_a_snapshot_with_reordered_keys() {
     assert_eq!(stdout, String::from_utf8(expected).expect("UTF-8"));
     assert!(!stdout.is_empty(), "the second half decides something");
 }
+
+/// `--seed N` keys the hash of ids (issue 10): the same decisions as without it, and the seed
+/// is kept in the snapshot written with `--snapshot-out`. A seed that is not a decimal `u64`,
+/// or one given together with `--snapshot-in` (a snapshot keeps its own), is refused.
+#[test]
+fn seed_keys_the_ids_and_is_kept_in_the_snapshot() {
+    let text = include_str!("data/mixed.jsonl");
+    let (plain, plain_err, _) = {
+        let (status, stdout, stderr) = run_program(&[], text);
+        (stdout, stderr, status)
+    };
+    let path = scratch("seeded.json");
+    let (status, seeded, stderr) = run_program(
+        &[
+            "--seed".as_ref(),
+            "18446744073709551615".as_ref(),
+            "--snapshot-out".as_ref(),
+            path.as_os_str(),
+        ],
+        text,
+    );
+    assert!(status.success(), "{status}: {stderr}");
+    assert_eq!(seeded, plain, "{plain_err}");
+    let snapshot = std::fs::read_to_string(&path).expect("the snapshot was written");
+    let engine =
+        Engine::restore(serde_json::from_str(&snapshot).expect("a snapshot")).expect("it restores");
+    assert_eq!(engine.seed(), u64::MAX);
+
+    for (args, reason) in [
+        (vec!["--seed", "-1"], "decimal u64"),
+        (vec!["--seed", "0x10"], "decimal u64"),
+        (vec!["--seed"], "needs a number"),
+    ] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let (status, stdout, stderr) = run_program(&args, text);
+        assert!(!status.success(), "{args:?}: {status}");
+        assert_eq!(stdout, "");
+        assert!(stderr.contains(reason), "{args:?}: {stderr}");
+    }
+    let (status, _, stderr) = run_program(
+        &[
+            "--seed".as_ref(),
+            "7".as_ref(),
+            "--snapshot-in".as_ref(),
+            path.as_os_str(),
+        ],
+        text,
+    );
+    assert!(!status.success());
+    assert!(stderr.contains("keeps its seed"), "{stderr}");
+}

@@ -12,8 +12,8 @@ use std::collections::BinaryHeap;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use routeline::{
-    ChannelConfig, ChannelId, ClientId, ConversationId, DecisionKind, Engine, Input, LineConfig,
-    Mode, OperatorConfig, OperatorId, Presence,
+    ChannelConfig, ChannelId, ClientId, ConversationId, DecisionKind, Engine, EngineSettings,
+    Input, LineConfig, Mode, OperatorConfig, OperatorId, Presence,
 };
 
 /// The shape of a simulated day.
@@ -27,6 +27,8 @@ pub struct Shape {
     pub hours: u32,
     /// Simulated hours before recording starts, to reach the steady state.
     pub warm_up_hours: u32,
+    /// The engine's `forget_closed_after_secs`; `None`: its default (30 days).
+    pub retention_secs: Option<u64>,
 }
 
 /// A warmed-up engine and the inputs of the recorded period.
@@ -91,14 +93,26 @@ struct Sim {
     op_index: std::collections::HashMap<OperatorId, usize>,
     channels: Vec<ChannelId>,
     clients: Vec<ClientId>,
-    convs: Vec<ConversationId>,
+    /// Open conversations by number: the id and who holds it. Closed ones are dropped, so that
+    /// the simulation's own memory follows the open work, as the engine's does.
+    convs: std::collections::HashMap<usize, (ConversationId, Option<usize>)>,
     conv_index: std::collections::HashMap<ConversationId, usize>,
-    holder: Vec<Option<usize>>,
+    /// Conversations opened so far: the next one's number.
+    opened: usize,
     arrival_mean: f64,
     recording: Option<Vec<(DateTime<Utc>, Input)>>,
 }
 
 impl Sim {
+    /// Who holds open conversation `c`.
+    fn holder_mut(&mut self, c: usize) -> &mut Option<usize> {
+        &mut self
+            .convs
+            .get_mut(&c)
+            .expect("decisions name open conversations")
+            .1
+    }
+
     fn at(&self, ms: i64) -> DateTime<Utc> {
         self.t0 + TimeDelta::milliseconds(ms)
     }
@@ -130,16 +144,15 @@ impl Sim {
                 } => {
                     let c = self.conv_index[&conversation];
                     let o = self.op_index[&operator];
-                    self.holder[c] = Some(o);
+                    self.holder_mut(c).replace(o);
                     let when = ms.max((d.at - self.t0).num_milliseconds());
                     let delay = self.rng.exp_ms(REPLY_MEAN);
                     self.schedule(when + delay, Event::Reply { conv: c, op: o });
                 }
-                DecisionKind::Unassigned { conversation, .. } => {
-                    self.holder[self.conv_index[&conversation]] = None;
-                }
-                DecisionKind::Closed { conversation, .. } => {
-                    self.holder[self.conv_index[&conversation]] = None;
+                DecisionKind::Unassigned { conversation, .. }
+                | DecisionKind::Closed { conversation, .. } => {
+                    let c = self.conv_index[&conversation];
+                    self.holder_mut(c).take();
                 }
                 _ => {}
             }
@@ -150,11 +163,11 @@ impl Sim {
         let Reverse((ms, _, event)) = self.heap.pop()?;
         match event {
             Event::Arrival => {
-                let c = self.convs.len();
+                let c = self.opened;
+                self.opened += 1;
                 let id = ConversationId::new(format!("k{c}"));
-                self.convs.push(id.clone());
+                self.convs.insert(c, (id.clone(), None));
                 self.conv_index.insert(id.clone(), c);
-                self.holder.push(None);
                 let client = self.clients[self.rng.below(self.clients.len())].clone();
                 let channel = self.channels[self.rng.below(self.channels.len())].clone();
                 self.send(
@@ -171,11 +184,11 @@ impl Sim {
             Event::Reply { conv, op } => {
                 // Only the operator who still holds it answers; a late answer after the offer
                 // moved on is dropped (the conversation found someone else).
-                if self.holder[conv] == Some(op) {
+                if self.convs.get(&conv).is_some_and(|&(_, h)| h == Some(op)) {
                     self.send(
                         ms,
                         Input::MessageOut {
-                            conversation: self.convs[conv].clone(),
+                            conversation: self.convs[&conv].0.clone(),
                             operator: self.ops[op].clone(),
                             client: None,
                             channel: None,
@@ -191,7 +204,7 @@ impl Sim {
                 }
             }
             Event::ClientWrites { conv } => {
-                let id = self.convs[conv].clone();
+                let id = self.convs[&conv].0.clone();
                 let view = self.engine.conversation(id.as_str()).expect("known");
                 self.send(
                     ms,
@@ -201,18 +214,21 @@ impl Sim {
                         channel: view.channel,
                     },
                 );
-                if let Some(op) = self.holder[conv] {
+                if let Some(op) = self.convs[&conv].1 {
                     let next = ms + self.rng.exp_ms(REPLY_MEAN);
                     self.schedule(next, Event::Reply { conv, op });
                 }
             }
             Event::Close { conv } => {
+                let (id, _) = self.convs[&conv].clone();
                 self.send(
                     ms,
                     Input::Close {
-                        conversation: self.convs[conv].clone(),
+                        conversation: id.clone(),
                     },
                 );
+                self.convs.remove(&conv);
+                self.conv_index.remove(&id);
             }
             Event::BreakStarts { op } => {
                 let operator = self.ops[op].clone();
@@ -270,6 +286,42 @@ impl Sim {
 
 /// Simulates a warm-up and then records `shape.hours` of a busy day.
 pub fn day(shape: Shape, seed: u64) -> Workload {
+    let mut sim = start(shape, seed);
+    let warm = i64::from(shape.warm_up_hours) * 3_600_000;
+    sim.run_until(warm);
+    let engine = sim.engine.clone();
+    sim.recording = Some(Vec::new());
+    sim.run_until(warm + i64::from(shape.hours) * 3_600_000);
+    Workload {
+        engine,
+        events: sim.recording.take().unwrap_or_default(),
+    }
+}
+
+/// A simulation that goes on as long as asked, recording nothing (for measuring memory over
+/// weeks of simulated time).
+#[allow(dead_code)]
+pub struct Running(Sim);
+
+#[allow(dead_code)]
+impl Running {
+    /// The engine set up for `shape`, at the start of the simulated time.
+    pub fn new(shape: Shape, seed: u64) -> Self {
+        Self(start(shape, seed))
+    }
+
+    /// Simulates up to `hours` after the start.
+    pub fn run_until_hours(&mut self, hours: u64) {
+        self.0.run_until(hours as i64 * 3_600_000);
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.0.engine
+    }
+}
+
+/// The engine and the simulation for `shape`, at the start of the simulated time.
+fn start(shape: Shape, seed: u64) -> Sim {
     let t0 = Utc
         .with_ymd_and_hms(2026, 3, 2, 0, 0, 0)
         .single()
@@ -328,6 +380,16 @@ pub fn day(shape: Shape, seed: u64) -> Workload {
             )
             .expect("valid channel");
     }
+    if let Some(secs) = shape.retention_secs {
+        engine
+            .handle(
+                t0,
+                Input::EngineSettings(
+                    EngineSettings::default().forget_closed_after_secs(Some(secs)),
+                ),
+            )
+            .expect("valid settings");
+    }
     while engine.poll_decision().is_some() {}
 
     let mut sim = Sim {
@@ -347,9 +409,9 @@ pub fn day(shape: Shape, seed: u64) -> Workload {
         clients: (0..shape.open)
             .map(|i| ClientId::new(format!("c{i}")))
             .collect(),
-        convs: Vec::new(),
+        convs: std::collections::HashMap::new(),
         conv_index: std::collections::HashMap::new(),
-        holder: Vec::new(),
+        opened: 0,
         arrival_mean,
         recording: None,
     };
@@ -358,15 +420,7 @@ pub fn day(shape: Shape, seed: u64) -> Workload {
         let first = sim.rng.exp_ms(BREAK_EVERY);
         sim.schedule(first, Event::BreakStarts { op });
     }
-    let warm = i64::from(shape.warm_up_hours) * 3_600_000;
-    sim.run_until(warm);
-    let engine = sim.engine.clone();
-    sim.recording = Some(Vec::new());
-    sim.run_until(warm + i64::from(shape.hours) * 3_600_000);
-    Workload {
-        engine,
-        events: sim.recording.take().unwrap_or_default(),
-    }
+    sim
 }
 
 /// Feeds recorded inputs to an engine, draining its decisions as a host must; returns how many

@@ -32,9 +32,7 @@ use crate::wire::input::Input;
 /// - **checks** — [`verify_invariants`](Self::verify_invariants), a brute-force audit for
 ///   tests and debugging.
 ///
-/// After every `handle*` call, drain `poll_decision` until it returns `None`, then read
-/// `poll_timeout` and arrange to call `handle_timeout` at that time (or whenever you like:
-/// deadlines fire as of their own time, so tick cadence never changes the decisions).
+/// How to drive it is the crate docs' "The run loop".
 #[derive(Clone, Debug)]
 pub struct Engine {
     pub(crate) st: State,
