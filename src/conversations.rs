@@ -3,16 +3,33 @@
 //! (`engine/validate.rs`); here they take effect, through the lifecycle hooks.
 
 use crate::lifecycle::{ClientMessage, Opener};
-use crate::model::conversation::{Conversation, Place, Target};
+use crate::model::conversation::{Answer, Conversation, Place, Target};
 use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, LineIdx, OpIdx};
+use crate::routing::offers::Moved;
+use crate::rules::Trigger;
 use crate::state::State;
 use crate::wire::config::PinnedPolicy;
-use crate::wire::decision::{AssignReason, BotLeftReason, CloseReason, UnassignReason};
+use crate::wire::decision::{AssignReason, BotLeftReason, CloseReason};
 use crate::wire::ids::{ClientId, ConversationId};
+use crate::wire::rules::{RuleEvent, RuleList, Status};
+
+/// The rules of the `changed` list, for an input about `c`.
+fn changed(c: ConvIdx, event: RuleEvent, author: Option<OpIdx>, reactivated: bool) -> Trigger {
+    Trigger {
+        conv: c,
+        list: RuleList::Changed,
+        event,
+        author,
+        reactivated,
+    }
+}
 
 impl State {
-    /// A client wrote: a new conversation, a follow-up, or a closed one reopened.
-    pub(crate) fn message_in(&mut self, id: &ConversationId, target: Target) {
+    /// A client wrote: a new conversation, a follow-up, a closed one reopened, or a completed
+    /// one re-activated. When the message opens or re-activates the conversation, its rules
+    /// run here, before it is routed or meets the bot (a rule that places it overrides the
+    /// default routing); otherwise they run after the input.
+    pub(crate) fn message_in(&mut self, id: &ConversationId, target: Target) -> Option<Trigger> {
         let c = match target {
             Target::New {
                 client,
@@ -22,6 +39,18 @@ impl State {
             Target::Reopen { conv, line } => {
                 self.reopen(conv, line);
                 conv
+            }
+            Target::Open(c) if self.core.facts.convs[c].place == Place::Completed => {
+                self.core.leave(c);
+                let answered = self.core.facts.convs[c].answered;
+                self.core.set_flags(c, true, answered);
+                self.client_wrote(c, ClientMessage::Reactivates { answered });
+                self.run_rules(changed(c, RuleEvent::ClientMessage, None, true));
+                // Re-activation continues the conversation: no bot, no welcome.
+                if self.core.facts.convs[c].place == Place::Limbo {
+                    self.route(c);
+                }
+                return None;
             }
             Target::Open(c) => {
                 let conv = &self.core.facts.convs[c];
@@ -34,7 +63,7 @@ impl State {
                         answered,
                     },
                 );
-                return;
+                return Some(changed(c, RuleEvent::ClientMessage, None, false));
             }
         };
         let cl = self.core.facts.convs[c].client;
@@ -43,7 +72,17 @@ impl State {
         self.core.set_flags(c, true, false);
         self.opened(c, Opener::Client);
         self.client_wrote(c, ClientMessage::OpensSession);
-        self.client_session_started(c);
+        self.run_rules(Trigger {
+            conv: c,
+            list: RuleList::Incoming,
+            event: RuleEvent::ClientMessage,
+            author: None,
+            reactivated: false,
+        });
+        if self.core.facts.convs[c].place == Place::Limbo {
+            self.client_session_started(c);
+        }
+        None
     }
 
     /// Interns a new conversation, open on `line`, in limbo.
@@ -76,67 +115,88 @@ impl State {
         self.core.idx.lines[line].open += 1;
     }
 
-    /// An operator wrote: into an open conversation (which they take over, or accept), or one
-    /// that is new or closed (an outbound conversation, assigned to them).
-    pub(crate) fn message_out(&mut self, id: &ConversationId, o: OpIdx, target: Target) {
-        let (c, outbound) = match target {
+    /// An operator wrote: into an open conversation (which they take over, or accept), one
+    /// that is new or closed (an outbound conversation, assigned to them), or a completed one
+    /// (re-activated, assigned to them).
+    pub(crate) fn message_out(&mut self, id: &ConversationId, o: OpIdx, target: Target) -> Trigger {
+        let (c, opened, reactivated) = match target {
             Target::New {
                 client,
                 channel,
                 line,
-            } => (self.open_conversation(id, &client, channel, line), true),
+            } => (self.open_conversation(id, &client, channel, line), true, false),
             Target::Reopen { conv, line } => {
                 self.reopen(conv, line);
-                (conv, true)
+                (conv, true, false)
             }
-            Target::Open(c) => (c, false),
+            Target::Open(c) => (c, false, self.core.facts.convs[c].place == Place::Completed),
         };
         self.core.set_flags(c, false, true);
-        if outbound {
+        if opened {
             self.opened(c, Opener::Operator);
+            self.assign(c, o, AssignReason::Outbound, true);
+        } else if reactivated {
+            self.core.leave(c);
             self.assign(c, o, AssignReason::Outbound, true);
         } else {
             let reason = match &self.core.facts.convs[c].place {
                 Place::Offered { ops, .. } if ops.contains(&o) => AssignReason::Accepted,
                 _ => AssignReason::Taken,
             };
-            self.give_to(c, o, reason, UnassignReason::TakenOver);
+            self.give_to(c, o, reason, Moved::taken_over());
         }
         let cl = self.core.facts.convs[c].client;
         self.core.facts.clients[cl].last_operator = Some(o);
         self.operator_answered(c, o);
+        Trigger {
+            conv: c,
+            list: if opened {
+                RuleList::Incoming
+            } else {
+                RuleList::Changed
+            },
+            event: RuleEvent::OperatorMessage,
+            author: Some(o),
+            reactivated,
+        }
     }
 
-    pub(crate) fn accept(&mut self, c: ConvIdx, o: OpIdx) {
-        self.give_to(c, o, AssignReason::Accepted, UnassignReason::TakenOver);
+    pub(crate) fn accept(&mut self, c: ConvIdx, o: OpIdx) -> Trigger {
+        self.give_to(c, o, AssignReason::Accepted, Moved::taken_over());
+        changed(c, RuleEvent::Accept, Some(o), false)
     }
 
-    pub(crate) fn take(&mut self, c: ConvIdx, o: OpIdx) {
-        self.give_to(c, o, AssignReason::Taken, UnassignReason::TakenOver);
+    /// Someone takes the conversation: from whoever held it, or, completed, from nobody.
+    pub(crate) fn take(&mut self, c: ConvIdx, o: OpIdx) -> Trigger {
+        let reactivated = self.core.facts.convs[c].place == Place::Completed;
+        self.give_to(c, o, AssignReason::Taken, Moved::taken_over());
+        changed(c, RuleEvent::Take, Some(o), reactivated)
     }
 
-    pub(crate) fn transfer_to_operator(&mut self, c: ConvIdx, o: OpIdx) {
-        self.give_to(c, o, AssignReason::Transferred, UnassignReason::Transferred);
+    pub(crate) fn transfer_to_operator(&mut self, c: ConvIdx, o: OpIdx) -> Trigger {
+        let reactivated = self.core.facts.convs[c].place == Place::Completed;
+        self.give_to(c, o, AssignReason::Transferred, Moved::transferred());
+        changed(c, RuleEvent::Transfer, None, reactivated)
     }
 
     /// Moves a conversation to a line and routes it there; the operator who held it counts as
     /// tried, so a transfer back into the same line goes to someone else when anyone can take it.
-    pub(crate) fn transfer_to_line(&mut self, c: ConvIdx, l: LineIdx) {
-        let holder = self
-            .core
-            .leave_with_decisions(c, None, UnassignReason::Transferred);
-        let old = self.core.facts.convs[c].line;
-        if self.core.facts.lines[old].is_some() {
-            self.core.idx.lines[old].open -= 1;
-        }
-        self.core.idx.lines[l].open += 1;
-        let conv = &mut self.core.facts.convs[c];
-        conv.line = l;
-        conv.tried.clear();
-        if let Some(h) = holder {
-            self.core.mark_tried(c, h);
-        }
-        self.route(c);
+    pub(crate) fn transfer_to_line(&mut self, c: ConvIdx, l: LineIdx) -> Trigger {
+        let reactivated = self.core.facts.convs[c].place == Place::Completed;
+        self.move_to_line(c, l, Moved::transferred());
+        changed(c, RuleEvent::Transfer, None, reactivated)
+    }
+
+    /// `set_status`: the status, and the `changed` rules even when it did not change.
+    pub(crate) fn status_input(&mut self, c: ConvIdx, status: Status) -> Trigger {
+        self.set_status(c, status);
+        changed(c, RuleEvent::Status, None, false)
+    }
+
+    /// `complete`.
+    pub(crate) fn complete_input(&mut self, c: ConvIdx, status: Option<Status>) -> Trigger {
+        self.complete(c, status, Moved::completed());
+        changed(c, RuleEvent::Complete, None, false)
     }
 
     /// Closes an open conversation and says so.
@@ -165,7 +225,7 @@ impl State {
         for c in self.core.facts.by_birth(convs) {
             let conv = &self.core.facts.convs[c];
             // (An assigned conversation is open, so its line exists.)
-            if matches!(conv.place, Place::Assigned { op, deadline: Some(_) } if op == o)
+            if matches!(conv.place, Place::Assigned { op, answer: Answer::Due(_), .. } if op == o)
                 && self.core.facts.line(conv.line).config.pinned_policy == PinnedPolicy::Always
             {
                 self.keep_final(c, o, AssignReason::Pinned);

@@ -16,6 +16,8 @@ mod operators;
 mod query;
 mod retention;
 mod routing;
+mod rules;
+mod sessions;
 mod snapshot;
 mod state;
 mod wire;
@@ -38,6 +40,9 @@ pub use wire::decision::{
 pub use wire::error::{Error, ScheduleError};
 pub use wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
 pub use wire::input::{Input, Presence};
+pub use wire::rules::{
+    Action, Conditions, MAX_RULES_PER_LIST, Rule, RuleEvent, RuleList, RuleLists, Status,
+};
 pub use wire::settings::{
     AutoReplies, BotConfig, BotJoin, BotLeave, DayHours, RatingConfig, ScheduleConfig,
     ScheduleOverride, SlaConfig, WeeklyHours,

@@ -20,6 +20,7 @@ use crate::model::conversation::Place;
 use crate::model::ids::{ConvIdx, OpIdx};
 use crate::state::State;
 use crate::wire::decision::{BotLeftReason, CloseReason, DecisionKind, QueueReason, SlaKind};
+use crate::wire::rules::Status;
 use crate::wire::settings::BotLeave;
 
 /// Who opened a session.
@@ -34,6 +35,9 @@ pub(crate) enum Opener {
 pub(crate) enum ClientMessage {
     /// It opened the session (a new conversation, or a closed one reopened).
     OpensSession,
+    /// It re-activated a completed conversation; `answered`: an operator has answered since
+    /// the conversation opened.
+    Reactivates { answered: bool },
     /// It continues an open one; the flags are those before it.
     FollowUp { was_awaiting: bool, answered: bool },
 }
@@ -41,6 +45,8 @@ pub(crate) enum ClientMessage {
 impl State {
     /// A conversation opened or reopened, in limbo.
     pub(crate) fn opened(&mut self, c: ConvIdx, by: Opener) {
+        // A reopened conversation starts open.
+        self.set_status(c, Status::Open);
         self.features.rating.reopened(c);
         if by == Opener::Client {
             self.features.replies.welcome(&mut self.core, c);
@@ -49,6 +55,10 @@ impl State {
 
     /// A client wrote into the conversation.
     pub(crate) fn client_wrote(&mut self, c: ConvIdx, message: ClientMessage) {
+        self.set_status(c, Status::Open);
+        if let ClientMessage::FollowUp { .. } = message {
+            self.start_answer_clock(c);
+        }
         let line = self.core.facts.convs[c].line;
         let hours = self.features.schedule.line(line);
         self.features.replies.off_hours(&mut self.core, c, hours);
@@ -56,6 +66,16 @@ impl State {
         // The order in which the two deadlines are set decides which fires first when they
         // fall due at the same instant; each case keeps the order it always had.
         match message {
+            ClientMessage::Reactivates { answered } => {
+                let kind = if answered {
+                    SlaKind::NextResponse
+                } else {
+                    SlaKind::FirstResponse
+                };
+                let hours = self.features.schedule.line(line);
+                self.features.sla.start(&mut self.core, c, kind, hours);
+                self.features.replies.start_unanswered(&mut self.core, c);
+            }
             ClientMessage::OpensSession => {
                 let hours = self.features.schedule.line(line);
                 self.features
@@ -127,6 +147,13 @@ impl State {
         if forget_now {
             self.forget(c);
         }
+    }
+
+    /// A conversation's session completed (DESIGN §6): no answer is pending any more.
+    pub(crate) fn session_completed(&mut self, c: ConvIdx) {
+        self.features.sla.cancel(&mut self.core, c);
+        self.features.replies.stop_unanswered(&mut self.core, c);
+        self.features.inactivity.stop(&mut self.core, c);
     }
 
     /// A closed conversation is about to be forgotten: the features drop what they kept.

@@ -94,6 +94,7 @@ impl State {
         for c in pinned {
             self.retry_waiting(c);
         }
+        self.responsible_removed(o);
         for cl in unpinned {
             self.forget_client_if_idle(cl);
         }
@@ -178,13 +179,8 @@ impl State {
             .copied()
             .filter(|&c| {
                 let conv = &facts.convs[c];
-                matches!(
-                    conv.place,
-                    Place::Assigned {
-                        deadline: Some(_),
-                        ..
-                    }
-                ) && !op.available_on(&facts.line(conv.line).config)
+                matches!(conv.place, Place::Assigned { answer, .. } if !answer.is_final())
+                    && !op.available_on(&facts.line(conv.line).config)
             })
             .collect();
         let withdraw: Vec<_> = index

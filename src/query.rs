@@ -10,6 +10,7 @@ use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
 use crate::wire::decision::SlaKind;
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
 use crate::wire::input::Presence;
+use crate::wire::rules::Status;
 
 /// A conversation waiting in a line's queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -74,6 +75,8 @@ pub enum ConversationState {
     Assigned,
     /// With the line's chat-bot.
     WithBot,
+    /// Its session completed without closing (DESIGN §6).
+    Completed,
     /// Closed.
     Closed,
 }
@@ -105,6 +108,11 @@ pub struct ConversationView {
     pub sla_due: Option<(SlaKind, DateTime<Utc>)>,
     /// The client's rating of the current (or last) session.
     pub rating: Option<u8>,
+    /// Open, or waiting for the client (DESIGN §6).
+    pub status: Status,
+    /// Whose it is: its holder while someone holds it, else the last operator who did (or one
+    /// a rule named) — the operator whose "Mine" tab shows it.
+    pub responsible: Option<OperatorId>,
 }
 
 /// Response-time targets met and missed.
@@ -160,6 +168,8 @@ pub struct LineCounters {
     pub open: bool,
     /// Response-time targets met and missed on this line.
     pub sla: SlaCounts,
+    /// Completed conversations on the line (DESIGN §6).
+    pub completed: u32,
 }
 
 impl Engine {
@@ -171,7 +181,8 @@ impl Engine {
     }
 
     /// A line's waiting queue in order, with each conversation's time in queue; `None` for an
-    /// unknown line.
+    /// unknown line. For support lines (DESIGN §6) this is the "New" tab: conversations fixed
+    /// on nobody (with what is offered in mode `all`, which notifies everyone).
     pub fn waiting(&self, line: &str) -> Option<Vec<WaitingEntry>> {
         let core = &self.st.core;
         let l = core.facts.line_idx(line)?;
@@ -219,6 +230,7 @@ impl Engine {
             with_bot: index.with_bot,
             open: self.st.features.schedule.is_open(l),
             sla: self.st.features.sla.line(l).into(),
+            completed: index.completed,
         })
     }
 
@@ -233,7 +245,8 @@ impl Engine {
         })
     }
 
-    /// An operator's state, load and conversations; `None` for an unknown operator.
+    /// An operator's state, load and conversations; `None` for an unknown operator. Its
+    /// `conversations` are the "Mine" tab of support lines (DESIGN §6): those fixed on them.
     pub fn operator(&self, operator: &str) -> Option<OperatorView> {
         let core = &self.st.core;
         let o = core.facts.op(operator)?;
@@ -270,12 +283,13 @@ impl Engine {
             Place::Waiting { .. } | Place::Limbo => {
                 (ConversationState::Waiting, None, None, Vec::new())
             }
-            Place::Assigned { op, deadline } => (
+            Place::Assigned { op, answer, .. } => (
                 ConversationState::Assigned,
                 Some(core.facts.op_name(*op)),
-                deadline.map(|k| k.0),
+                answer.deadline().map(|k| k.0),
                 Vec::new(),
             ),
+            Place::Completed => (ConversationState::Completed, None, None, Vec::new()),
             Place::Offered { ops, deadline } => (
                 ConversationState::Offered,
                 None,
@@ -303,6 +317,8 @@ impl Engine {
             answered: conv.answered,
             sla_due: self.st.features.sla.pending(c).map(|p| (p.kind, p.due)),
             rating: self.st.features.rating.score(c),
+            status: conv.status,
+            responsible: conv.responsible.map(|o| core.facts.op_name(o)),
         })
     }
 

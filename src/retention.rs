@@ -25,10 +25,12 @@ impl State {
         self.forget_client_if_idle(cl);
     }
 
-    /// A client the engine knows no conversation of, and who has no pin, is forgotten.
+    /// A client the engine knows no conversation of, and on whom the host set nothing (a pin,
+    /// VIP), is forgotten.
     pub(crate) fn forget_client_if_idle(&mut self, cl: ClientIdx) {
         let core = &mut self.core;
-        if core.idx.client_convs[cl].is_empty() && core.facts.clients[cl].pinned.is_none() {
+        let client = &core.facts.clients[cl];
+        if core.idx.client_convs[cl].is_empty() && client.pinned.is_none() && !client.vip {
             core.facts.client_ids.forget(cl);
             core.facts.clients[cl] = Client::default();
         }

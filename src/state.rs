@@ -17,6 +17,7 @@ use crate::model::client::Client;
 use crate::model::ids::{ChanIdx, ClientIdx, GroupIdx, LineIdx, OpIdx};
 use crate::model::line::Channel;
 use crate::model::operator::Operator;
+use crate::rules::Rules;
 use crate::wire::config::EngineSettings;
 use crate::wire::decision::{Decision, DecisionKind};
 use crate::wire::ids::{ChannelId, ClientId, GroupId, LineId, OperatorId};
@@ -26,6 +27,8 @@ use crate::wire::ids::{ChannelId, ClientId, GroupId, LineId, OperatorId};
 pub(crate) struct State {
     pub(crate) core: Core,
     pub(crate) features: Features,
+    /// The rule lists of support lines (DESIGN §6).
+    pub(crate) rules: Rules,
 }
 
 /// Everything but the features: time, facts, indices, deadlines, decisions.
@@ -51,6 +54,7 @@ impl State {
         Self {
             core: Core::new(seed),
             features: Features::default(),
+            rules: Rules::default(),
         }
     }
 }

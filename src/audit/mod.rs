@@ -53,8 +53,8 @@ impl State {
     fn audit_conversations(&self) -> Result<(), String> {
         let (facts, idx) = (&self.core.facts, &self.core.idx);
         let mut loads: BTreeMap<OpIdx, Load> = BTreeMap::new();
-        // Per line: offered, assigned, with the bot, open.
-        let mut counts: BTreeMap<LineIdx, (u32, u32, u32, u32)> = BTreeMap::new();
+        // Per line: offered, assigned, with the bot, open, completed.
+        let mut counts: BTreeMap<LineIdx, (u32, u32, u32, u32, u32)> = BTreeMap::new();
         // Every (operator, conversation) offer the conversations record, for the reverse check
         // below: an `all`-mode offer can name every operator, so no scanning its list per
         // operator.
@@ -84,12 +84,15 @@ impl State {
                         ));
                     }
                 }
-                Place::Assigned { op, deadline } => {
+                Place::Assigned { op, answer, .. } => {
                     if !idx.ops[*op].held.contains(&c) {
                         return Err(format!("{}: assigned but not held by its operator", name()));
                     }
+                    if conv.responsible != Some(*op) {
+                        return Err(format!("{}: its holder is not its responsible", name()));
+                    }
                     let e = counts.entry(conv.line).or_default();
-                    if deadline.is_some() {
+                    if !answer.is_final() {
                         e.0 += 1;
                     } else {
                         e.1 += 1;
@@ -101,6 +104,9 @@ impl State {
                 }
                 Place::WithBot { .. } => {
                     counts.entry(conv.line).or_default().2 += 1;
+                }
+                Place::Completed => {
+                    counts.entry(conv.line).or_default().4 += 1;
                 }
                 Place::Offered { ops, .. } => {
                     if ops.is_empty() {
@@ -159,11 +165,17 @@ impl State {
             }
             let index = &idx.lines[l];
             let actual = counts.get(&l).copied().unwrap_or_default();
-            let recorded = (index.offered, index.assigned, index.with_bot, index.open);
+            let recorded = (
+                index.offered,
+                index.assigned,
+                index.with_bot,
+                index.open,
+                index.completed,
+            );
             if recorded != actual {
                 return Err(format!(
-                    "line {}: counters (offered, assigned, with bot, open) {recorded:?}, actual \
-                     {actual:?}",
+                    "line {}: counters (offered, assigned, with bot, open, completed) \
+                     {recorded:?}, actual {actual:?}",
                     facts.line_name(l),
                 ));
             }

@@ -214,7 +214,7 @@ impl State {
                 }
                 continue;
             }
-            if client.pinned.is_none() && client_convs[cl.ix()].is_empty() {
+            if client.pinned.is_none() && !client.vip && client_convs[cl.ix()].is_empty() {
                 return Err(format!(
                     "client {} has nothing left and was not forgotten",
                     facts.client_name(cl)

@@ -147,7 +147,9 @@ impl State {
             | Input::Close { conversation }
             | Input::Spam { conversation }
             | Input::MessageOut { conversation, .. }
-            | Input::BotHandoff { conversation } => {
+            | Input::BotHandoff { conversation }
+            | Input::SetStatus { conversation, .. }
+            | Input::Complete { conversation, .. } => {
                 conv(conversation).map_or(Subject::Nothing, Subject::Place)
             }
             Input::MessageIn { conversation, .. } | Input::Rating { conversation, .. } => {
@@ -170,6 +172,7 @@ impl State {
             | Input::Absence { .. }
             | Input::ClearAbsences { .. }
             | Input::EngineSettings(_)
+            | Input::SetRules(_)
             | Input::Tick => Subject::Nothing,
         }
     }
@@ -200,7 +203,7 @@ impl State {
             Place::Waiting { .. } | Place::WithBot { .. } => return true,
             Place::Assigned { op, .. } => vec![*op],
             Place::Offered { ops, .. } => ops.to_vec(),
-            Place::Closed { .. } | Place::Limbo => Vec::new(),
+            Place::Closed { .. } | Place::Limbo | Place::Completed => Vec::new(),
         };
         holders.into_iter().chain(operator).any(|o| {
             facts.ops[o]
@@ -231,7 +234,8 @@ impl State {
                 Place::Closed { .. }
                 | Place::Limbo
                 | Place::Waiting { .. }
-                | Place::WithBot { .. } => {}
+                | Place::WithBot { .. }
+                | Place::Completed => {}
             },
             Timer::Absence(o) => self.absences_changed(o),
             Timer::Schedule(l) => self.features.schedule.fired(&mut self.core, l),
@@ -266,7 +270,9 @@ fn subject_of(valid: &Valid) -> Subject {
         | Valid::TransferToOperator(c, _)
         | Valid::TransferToLine(c, _)
         | Valid::Close(c, _)
-        | Valid::BotHandoff(c) => Subject::Place(*c),
+        | Valid::BotHandoff(c)
+        | Valid::SetStatus(c, _)
+        | Valid::Complete(c, _) => Subject::Place(*c),
         Valid::MessageOut { target, .. } => target.known().map_or(Subject::Nothing, Subject::Place),
         Valid::MessageIn { target, .. } => target.known().map_or(Subject::Nothing, Subject::Known),
         Valid::Rating(c, _) => Subject::Known(*c),
@@ -283,6 +289,7 @@ fn subject_of(valid: &Valid) -> Subject {
         | Valid::Absence(..)
         | Valid::ClearAbsences(_)
         | Valid::EngineSettings(_)
+        | Valid::SetRules(_)
         | Valid::Tick => Subject::Nothing,
     }
 }

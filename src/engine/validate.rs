@@ -15,7 +15,9 @@ use crate::wire::config::{
 use crate::wire::decision::CloseReason;
 use crate::wire::error::Error;
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
+use crate::rules;
 use crate::wire::input::{Input, Presence};
+use crate::wire::rules::{RuleLists, Status};
 
 /// A validated input, with what validation found out.
 #[derive(Debug)]
@@ -51,6 +53,9 @@ pub(crate) enum Valid {
     BotHandoff(ConvIdx),
     Rating(ConvIdx, u8),
     EngineSettings(EngineSettings),
+    SetStatus(ConvIdx, Status),
+    Complete(ConvIdx, Option<Status>),
+    SetRules(RuleLists),
     Tick,
 }
 
@@ -231,6 +236,24 @@ impl State {
                 }
                 Valid::EngineSettings(settings.clone())
             }
+            Input::SetStatus {
+                conversation,
+                status,
+            } => Valid::SetStatus(self.require_open(conversation)?, *status),
+            Input::Complete {
+                conversation,
+                status,
+            } => {
+                let c = self.require_open(conversation)?;
+                if self.core.facts.convs[c].place == Place::Completed {
+                    return Err(Error::AlreadyCompleted(conversation.clone()));
+                }
+                Valid::Complete(c, *status)
+            }
+            Input::SetRules(lists) => {
+                rules::validate(&self.core, lists)?;
+                Valid::SetRules(lists.clone())
+            }
             Input::Tick => Valid::Tick,
         })
     }
@@ -381,9 +404,11 @@ impl State {
         let offered = match &self.core.facts.convs[c].place {
             Place::Assigned { op, .. } => *op == o,
             Place::Offered { ops, .. } => ops.contains(&o),
-            Place::Closed { .. } | Place::Limbo | Place::Waiting { .. } | Place::WithBot { .. } => {
-                false
-            }
+            Place::Closed { .. }
+            | Place::Limbo
+            | Place::Waiting { .. }
+            | Place::WithBot { .. }
+            | Place::Completed => false,
         };
         if !offered {
             return Err(Error::NotOffered {
@@ -396,6 +421,12 @@ impl State {
 
     fn check_remove_line(&self, id: &LineId) -> Result<LineIdx, Error> {
         let l = self.require_line(id)?;
+        if let Some(rule) = self.rules.naming(id) {
+            return Err(Error::LineInRules {
+                line: id.clone(),
+                rule: rule.to_string(),
+            });
+        }
         let channels = &self.core.idx.lines[l].channels;
         if !channels.is_empty() {
             return Err(Error::LineHasChannels {

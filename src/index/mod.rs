@@ -61,6 +61,8 @@ pub(crate) struct LineIndex {
     pub(crate) assigned: u32,
     /// Conversations with the line's bot.
     pub(crate) with_bot: u32,
+    /// Completed conversations on the line.
+    pub(crate) completed: u32,
 }
 
 /// What is derived about one group.

@@ -13,4 +13,6 @@ pub(crate) struct Client {
     /// How many times a conversation of this client opened on their message (new or
     /// reopened).
     pub(crate) contacts: u64,
+    /// A VIP client (set by the host, DESIGN §7).
+    pub(crate) vip: bool,
 }

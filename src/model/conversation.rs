@@ -6,7 +6,9 @@ use super::ids::{ChanIdx, ClientIdx, ConvIdx, LineIdx, OpIdx};
 use super::operator::PROFILES;
 use crate::index::timers::TimerKey;
 use crate::index::waiting::Bucket;
+use crate::wire::decision::AssignReason;
 use crate::wire::ids::ClientId;
+use crate::wire::rules::Status;
 
 /// Where a conversation is. One enum, so a conversation cannot be in two places.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,8 +29,9 @@ pub(crate) enum Place {
     },
     Assigned {
         op: OpIdx,
-        /// The answer deadline of an unconfirmed assignment.
-        deadline: Option<TimerKey>,
+        /// Why it was given (said again when its clock starts).
+        reason: AssignReason,
+        answer: Answer,
     },
     /// Offered to several operators at once (mode `all`).
     Offered {
@@ -40,6 +43,34 @@ pub(crate) enum Place {
         bot: Box<str>,
         deadline: Option<TimerKey>,
     },
+    /// Its session ended without closing it (DESIGN §6): in no queue, held by nobody, until a
+    /// message or a take re-activates it.
+    Completed,
+}
+
+/// Where an assignment stands with its operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// Final: confirmed, or final when made.
+    Final,
+    /// Unconfirmed, to be answered by this deadline.
+    Due(TimerKey),
+    /// Unconfirmed, with no clock: nobody awaits an answer (DESIGN §6), until the client
+    /// writes.
+    Unclocked,
+}
+
+impl Answer {
+    pub(crate) fn deadline(self) -> Option<TimerKey> {
+        match self {
+            Answer::Due(key) => Some(key),
+            Answer::Final | Answer::Unclocked => None,
+        }
+    }
+
+    pub(crate) fn is_final(self) -> bool {
+        self == Answer::Final
+    }
 }
 
 impl Place {
@@ -55,11 +86,10 @@ impl Place {
     /// the moment a closed conversation is forgotten.
     pub(crate) fn deadline(&self) -> Option<TimerKey> {
         match self {
-            Place::Assigned { deadline, .. }
-            | Place::Offered { deadline, .. }
-            | Place::WithBot { deadline, .. } => *deadline,
+            Place::Assigned { answer, .. } => answer.deadline(),
+            Place::Offered { deadline, .. } | Place::WithBot { deadline, .. } => *deadline,
             Place::Closed { forget, .. } => *forget,
-            Place::Limbo | Place::Waiting { .. } => None,
+            Place::Limbo | Place::Waiting { .. } | Place::Completed => None,
         }
     }
 }
@@ -80,6 +110,12 @@ pub(crate) struct Conversation {
     pub(crate) answered: bool,
     /// Operators already tried since the last fresh routing, with their epochs at the time.
     pub(crate) tried: Vec<(OpIdx, [u32; PROFILES])>,
+    /// Open or waiting for the client (DESIGN §6); kept while closed, so that reopening can
+    /// say it changed.
+    pub(crate) status: Status,
+    /// Its holder while someone holds it, else the last operator who did (or one a rule
+    /// named): the "Mine" of support lines.
+    pub(crate) responsible: Option<OpIdx>,
     /// When its id was first mentioned, in the order of all conversations' (the order in
     /// which one input that affects several conversations handles them; a slot reused after
     /// forgetting does not make a conversation older).
@@ -91,6 +127,8 @@ impl Conversation {
     pub(crate) fn new(client: ClientIdx, channel: ChanIdx, line: LineIdx, born: u64) -> Self {
         Self {
             born,
+            status: Status::Open,
+            responsible: None,
             place: Place::Limbo,
             client,
             channel,

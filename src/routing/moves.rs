@@ -6,10 +6,22 @@ use chrono::{DateTime, Utc};
 
 use crate::index::timers::Timer;
 use crate::index::waiting::Bucket;
-use crate::model::conversation::Place;
-use crate::model::ids::{ConvIdx, OpIdx};
+use crate::model::conversation::{Answer, Place};
+use crate::wire::decision::AssignReason;
+use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
 use crate::model::operator::profile;
 use crate::state::Core;
+
+/// How an assignment is to be answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum By {
+    /// It is final at once.
+    Final,
+    /// By this time, or it moves on.
+    At(DateTime<Utc>),
+    /// Unconfirmed, with no clock until the client writes.
+    Unclocked,
+}
 
 impl Core {
     /// Takes a conversation out of wherever it is — a closed one too, to reopen it — into
@@ -26,12 +38,14 @@ impl Core {
             }
             Place::Limbo => {}
             Place::Waiting { seq, bucket, .. } => self.unindex_waiting(line, *seq, *bucket),
-            Place::Assigned { op, deadline } => {
-                if let Some(key) = deadline {
-                    self.timers.cancel(*key);
-                    self.idx.lines[line].offered -= 1;
-                } else {
-                    self.idx.lines[line].assigned -= 1;
+            Place::Assigned { op, answer, .. } => {
+                match answer {
+                    Answer::Due(key) => {
+                        self.timers.cancel(*key);
+                        self.idx.lines[line].offered -= 1;
+                    }
+                    Answer::Unclocked => self.idx.lines[line].offered -= 1,
+                    Answer::Final => self.idx.lines[line].assigned -= 1,
                 }
                 self.adjust_load(*op, c, false);
                 self.idx.ops[*op].held.remove(&c);
@@ -52,6 +66,7 @@ impl Core {
                 }
                 self.idx.lines[line].with_bot -= 1;
             }
+            Place::Completed => self.idx.lines[line].completed -= 1,
         }
         old
     }
@@ -77,23 +92,28 @@ impl Core {
         self.facts.convs[c].place = Place::Waiting { since, seq, bucket };
     }
 
-    /// Assigns a conversation in limbo, with an answer deadline or final.
-    pub(crate) fn enter_assigned(
-        &mut self,
-        c: ConvIdx,
-        o: OpIdx,
-        answer_by: Option<DateTime<Utc>>,
-    ) {
+    /// Assigns a conversation in limbo: final, to be answered by a time, or unconfirmed with no
+    /// clock yet. Its operator is its responsible from now.
+    pub(crate) fn enter_assigned(&mut self, c: ConvIdx, o: OpIdx, reason: AssignReason, by: By) {
         debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
         let line = self.facts.convs[c].line;
-        let deadline = answer_by.map(|at| self.timers.schedule(at, Timer::Offer(c)));
-        if deadline.is_some() {
-            self.idx.lines[line].offered += 1;
-        } else {
+        let answer = match by {
+            By::Final => Answer::Final,
+            By::At(at) => Answer::Due(self.timers.schedule(at, Timer::Offer(c))),
+            By::Unclocked => Answer::Unclocked,
+        };
+        if answer.is_final() {
             self.idx.lines[line].assigned += 1;
+        } else {
+            self.idx.lines[line].offered += 1;
         }
-        self.facts.convs[c].place = Place::Assigned { op: o, deadline };
-        if deadline.is_none() {
+        self.facts.convs[c].place = Place::Assigned {
+            op: o,
+            reason,
+            answer,
+        };
+        self.facts.convs[c].responsible = Some(o);
+        if answer.is_final() {
             self.became_final(c, o);
         }
         let seq = self.next_seq();
@@ -135,19 +155,40 @@ impl Core {
         };
     }
 
-    /// Makes an unanswered assignment final (confirmed, or kept by `keep_last`).
+    /// Makes an unconfirmed assignment final (confirmed, or kept by `keep_last`).
     pub(crate) fn confirm(&mut self, c: ConvIdx) {
         let line = self.facts.convs[c].line;
-        if let Place::Assigned { op, deadline } = &mut self.facts.convs[c].place {
-            if let Some(key) = deadline.take() {
-                let op = *op;
-                self.timers.cancel(key);
+        if let Place::Assigned { op, answer, .. } = &mut self.facts.convs[c].place {
+            if !answer.is_final() {
+                let (op, was) = (*op, std::mem::replace(answer, Answer::Final));
+                if let Some(key) = was.deadline() {
+                    self.timers.cancel(key);
+                }
                 let line = &mut self.idx.lines[line];
                 line.offered -= 1;
                 line.assigned += 1;
                 self.became_final(c, op);
             }
         }
+    }
+
+    /// An unconfirmed assignment with no clock gets one: to be answered by `at`.
+    pub(crate) fn start_clock(&mut self, c: ConvIdx, at: DateTime<Utc>) {
+        let key = self.timers.schedule(at, Timer::Offer(c));
+        if let Place::Assigned { answer, .. } = &mut self.facts.convs[c].place {
+            debug_assert_eq!(*answer, Answer::Unclocked);
+            *answer = Answer::Due(key);
+        }
+    }
+
+    /// Completes a conversation in limbo: in no queue, held by nobody.
+    pub(crate) fn enter_completed(&mut self, c: ConvIdx) {
+        debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
+        let line = self.facts.convs[c].line;
+        self.idx.lines[line].completed += 1;
+        let conv = &mut self.facts.convs[c];
+        conv.place = Place::Completed;
+        conv.tried.clear();
     }
 
     /// An assignment became final or confirmed: its operator is the client's last operator
@@ -182,6 +223,17 @@ impl Core {
     pub(crate) fn forget_deadline(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let secs = i64::try_from(self.settings.forget_closed_after_secs?).ok()?;
         at.checked_add_signed(chrono::TimeDelta::try_seconds(secs)?)
+    }
+
+    /// An open conversation moves to line `l` (its line's count of open conversations moves
+    /// with it).
+    pub(crate) fn set_line(&mut self, c: ConvIdx, l: LineIdx) {
+        let old = self.facts.convs[c].line;
+        if self.facts.lines[old].is_some() {
+            self.idx.lines[old].open -= 1;
+        }
+        self.idx.lines[l].open += 1;
+        self.facts.convs[c].line = l;
     }
 
     /// The availability profile of a conversation's line.

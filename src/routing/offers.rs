@@ -4,7 +4,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::Plan;
-use crate::model::conversation::Place;
+use super::moves::By;
+use crate::index::timers::Timer;
+use crate::model::conversation::{Answer, Place};
 use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
 use crate::state::{Core, State};
 use crate::wire::config::OnExhausted;
@@ -12,13 +14,70 @@ use crate::wire::decision::{
     AssignReason, BotLeftReason, DecisionKind, UnassignReason, WithdrawReason,
 };
 
+/// Why a conversation left its place, as each kind of place says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Moved {
+    pub(crate) unassigned: UnassignReason,
+    pub(crate) withdrawn: WithdrawReason,
+    pub(crate) bot: BotLeftReason,
+}
+
+impl Moved {
+    /// Someone else took it (took, accepted, answered).
+    pub(crate) fn taken_over() -> Self {
+        Self {
+            unassigned: UnassignReason::TakenOver,
+            withdrawn: WithdrawReason::AcceptedElsewhere,
+            bot: BotLeftReason::Handoff,
+        }
+    }
+
+    /// It was transferred.
+    pub(crate) fn transferred() -> Self {
+        Self {
+            unassigned: UnassignReason::Transferred,
+            ..Self::taken_over()
+        }
+    }
+
+    /// A rule moved it.
+    pub(crate) fn by_rule() -> Self {
+        Self {
+            unassigned: UnassignReason::Rule,
+            withdrawn: WithdrawReason::Rule,
+            bot: BotLeftReason::Rule,
+        }
+    }
+
+    /// It was completed.
+    pub(crate) fn completed() -> Self {
+        Self {
+            unassigned: UnassignReason::Completed,
+            withdrawn: WithdrawReason::Completed,
+            bot: BotLeftReason::Completed,
+        }
+    }
+}
+
 impl Core {
     /// When an offer made now on a line expires: `None` without an offer timeout, and also at
     /// the very end of representable time, where an offer simply never expires.
-    fn offer_deadline(&self, line: LineIdx) -> Option<DateTime<Utc>> {
+    pub(crate) fn offer_deadline(&self, line: LineIdx) -> Option<DateTime<Utc>> {
         let secs = self.facts.line(line).config.offer_timeout_secs?;
         self.now()
             .checked_add_signed(TimeDelta::seconds(i64::from(secs)))
+    }
+
+    /// How an automatic placement of a conversation is to be answered: final on a line
+    /// without an offer timeout; by the line's deadline when the client awaits a reply; with
+    /// no clock while nobody does (the operator spoke last, or nobody has), so that it cannot
+    /// move on every timeout (DESIGN §6).
+    fn answer_clock(&self, c: ConvIdx) -> By {
+        match self.offer_deadline(self.facts.convs[c].line) {
+            None => By::Final,
+            Some(at) if self.facts.convs[c].awaiting_reply => By::At(at),
+            Some(_) => By::Unclocked,
+        }
     }
 
     pub(crate) fn emit_unassigned(&mut self, c: ConvIdx, o: OpIdx, reason: UnassignReason) {
@@ -37,22 +96,23 @@ impl Core {
         });
     }
 
-    /// Takes a conversation out of its place, telling the host who lost it.
+    /// Takes a conversation out of its place, telling the host who lost it and why (the
+    /// `winner`, who gets it next, keeps their offer). Returns who held it.
     pub(crate) fn leave_with_decisions(
         &mut self,
         c: ConvIdx,
         winner: Option<OpIdx>,
-        unassign: UnassignReason,
+        why: Moved,
     ) -> Option<OpIdx> {
         match self.leave(c) {
             Place::Assigned { op, .. } => {
-                self.emit_unassigned(c, op, unassign);
+                self.emit_unassigned(c, op, why.unassigned);
                 Some(op)
             }
             Place::Offered { ops, .. } => {
                 for x in ops {
                     if Some(x) != winner {
-                        self.emit_withdrawn(c, x, WithdrawReason::AcceptedElsewhere);
+                        self.emit_withdrawn(c, x, why.withdrawn);
                     }
                 }
                 None
@@ -61,11 +121,11 @@ impl Core {
                 self.emit(DecisionKind::BotLeft {
                     conversation: self.facts.conv_name(c),
                     bot: bot.into(),
-                    reason: BotLeftReason::Handoff,
+                    reason: why.bot,
                 });
                 None
             }
-            Place::Closed { .. } | Place::Limbo | Place::Waiting { .. } => None,
+            Place::Closed { .. } | Place::Limbo | Place::Waiting { .. } | Place::Completed => None,
         }
     }
 }
@@ -74,12 +134,16 @@ impl State {
     /// Assigns a conversation in limbo and says so.
     pub(crate) fn assign(&mut self, c: ConvIdx, o: OpIdx, reason: AssignReason, final_: bool) {
         let line = self.core.facts.convs[c].line;
-        let answer_by = if final_ {
-            None
+        let by = if final_ {
+            By::Final
         } else {
-            self.core.offer_deadline(line)
+            self.core.answer_clock(c)
         };
-        self.core.enter_assigned(c, o, answer_by);
+        let answer_by = match by {
+            By::At(at) => Some(at),
+            By::Final | By::Unclocked => None,
+        };
+        self.core.enter_assigned(c, o, reason, by);
         self.core.emit(DecisionKind::Assigned {
             conversation: self.core.facts.conv_name(c),
             line: self.core.facts.line_name(line),
@@ -93,7 +157,10 @@ impl State {
     /// Offers a conversation in limbo to several operators at once and says so.
     pub(crate) fn offer(&mut self, c: ConvIdx, ops: Vec<OpIdx>) {
         let line = self.core.facts.convs[c].line;
-        let expires_at = self.core.offer_deadline(line);
+        let expires_at = match self.core.answer_clock(c) {
+            By::At(at) => Some(at),
+            By::Final | By::Unclocked => None,
+        };
         self.core.emit(DecisionKind::Offered {
             conversation: self.core.facts.conv_name(c),
             line: self.core.facts.line_name(line),
@@ -102,6 +169,50 @@ impl State {
         });
         self.core.enter_offered(c, ops, expires_at);
         self.placed(c);
+    }
+
+    /// The client wrote while their conversation's placement has no clock (it was placed while
+    /// nobody awaited an answer): the clock starts, and the placement is announced again with
+    /// its deadline — same holder and reason, or same operators.
+    pub(crate) fn start_answer_clock(&mut self, c: ConvIdx) {
+        let line = self.core.facts.convs[c].line;
+        let unclocked = match &self.core.facts.convs[c].place {
+            Place::Assigned {
+                answer: Answer::Unclocked,
+                ..
+            } => true,
+            Place::Offered { deadline: None, .. } => true,
+            _ => false,
+        };
+        let Some(at) = unclocked.then(|| self.core.offer_deadline(line)).flatten() else {
+            return;
+        };
+        let (conversation, line_id) = (self.core.facts.conv_name(c), self.core.facts.line_name(line));
+        match self.core.facts.convs[c].place.clone() {
+            Place::Assigned { op, reason, .. } => {
+                self.core.start_clock(c, at);
+                self.core.emit(DecisionKind::Assigned {
+                    conversation,
+                    line: line_id,
+                    operator: self.core.facts.op_name(op),
+                    reason,
+                    answer_by: Some(at),
+                });
+            }
+            Place::Offered { ops, .. } => {
+                let key = self.core.timers.schedule(at, Timer::Offer(c));
+                if let Place::Offered { deadline, .. } = &mut self.core.facts.convs[c].place {
+                    *deadline = Some(key);
+                }
+                self.core.emit(DecisionKind::Offered {
+                    conversation,
+                    line: line_id,
+                    operators: ops.iter().map(|&o| self.core.facts.op_name(o)).collect(),
+                    expires_at: Some(at),
+                });
+            }
+            _ => {}
+        }
     }
 
     /// The holder of an unanswered assignment leaves it (no answer, unavailable): it moves to
@@ -183,18 +294,24 @@ impl State {
 
     /// A manual move to a named operator (accept, take, answer, transfer): final at once, caps
     /// ignored. Whoever held or was offered the conversation loses it first.
-    pub(crate) fn give_to(
-        &mut self,
-        c: ConvIdx,
-        o: OpIdx,
-        reason: AssignReason,
-        unassign: UnassignReason,
-    ) {
+    pub(crate) fn give_to(&mut self, c: ConvIdx, o: OpIdx, reason: AssignReason, why: Moved) {
         if self.core.facts.convs[c].place.holder() == Some(o) {
             self.core.confirm(c);
             return;
         }
-        self.core.leave_with_decisions(c, Some(o), unassign);
+        self.core.leave_with_decisions(c, Some(o), why);
         self.assign(c, o, reason, true);
+    }
+
+    /// Moves a conversation to a line and routes it there; the operator who held it counts as
+    /// tried, so a move back into the same line goes to someone else when anyone can take it.
+    pub(crate) fn move_to_line(&mut self, c: ConvIdx, l: LineIdx, why: Moved) {
+        let holder = self.core.leave_with_decisions(c, None, why);
+        self.core.set_line(c, l);
+        self.core.facts.convs[c].tried.clear();
+        if let Some(h) = holder {
+            self.core.mark_tried(c, h);
+        }
+        self.route(c);
     }
 }

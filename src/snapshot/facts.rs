@@ -13,14 +13,15 @@ use serde::{Deserialize, Serialize};
 use crate::features::sla::{SlaCounters, SlaPending};
 use crate::index::timers::TimerKey;
 use crate::index::waiting::Bucket;
-use crate::model::conversation::Place;
+use crate::model::conversation::{Answer, Place};
 use crate::model::ids::{
     ChanIdx, ClientIdx, ConvIdx, DEFAULT_SEED, GroupIdx, Interner, LineIdx, OpIdx,
 };
 use crate::model::operator::{AbsenceWindow, PROFILES};
 use crate::state::State;
 use crate::wire::config::{EngineSettings, LineConfig};
-use crate::wire::decision::{Decision, SlaKind};
+use crate::wire::decision::{AssignReason, Decision, SlaKind};
+use crate::wire::rules::{RuleLists, Status};
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
 use crate::wire::input::Presence;
 
@@ -56,6 +57,9 @@ pub(crate) struct Saved {
     /// The engine-wide settings (absent before there were any: the defaults).
     #[serde(default)]
     pub(crate) settings: EngineSettings,
+    /// The rule lists, as the host gave them (absent before there were rules: none).
+    #[serde(default)]
+    pub(crate) rules: RuleLists,
 }
 
 fn default_seed() -> u64 {
@@ -115,6 +119,9 @@ pub(crate) struct SavedClient {
     pub(crate) last_operator: Option<OpIdx>,
     #[serde(default)]
     pub(crate) contacts: u64,
+    /// Absent before there were VIP clients: not one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) vip: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -145,6 +152,12 @@ pub(crate) struct SavedConversation {
     /// When a closed conversation is forgotten.
     #[serde(default)]
     pub(crate) forget_timer: Option<TimerKey>,
+    /// Open or waiting (absent before there were statuses: open).
+    #[serde(default)]
+    pub(crate) status: Status,
+    /// Its responsible when nobody holds it (absent before there were responsibles: none).
+    #[serde(default)]
+    pub(crate) responsible: Option<OpIdx>,
 }
 
 /// Where a conversation is, as the snapshot names it.
@@ -161,6 +174,13 @@ pub(crate) enum SavedPlace {
     Assigned {
         op: OpIdx,
         deadline: Option<TimerKey>,
+        /// Without a deadline: unconfirmed all the same, its clock not started (absent before
+        /// there were such: final).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        unconfirmed: bool,
+        /// Why it was given (absent before it was kept: `routed`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<AssignReason>,
     },
     Offered {
         ops: Box<[OpIdx]>,
@@ -170,6 +190,7 @@ pub(crate) enum SavedPlace {
         bot: Box<str>,
         deadline: Option<TimerKey>,
     },
+    Completed,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -220,7 +241,13 @@ impl From<&Place> for SavedPlace {
             Place::Closed { .. } => SavedPlace::Closed,
             Place::Limbo => SavedPlace::Limbo,
             Place::Waiting { since, seq, bucket } => SavedPlace::Waiting { since, seq, bucket },
-            Place::Assigned { op, deadline } => SavedPlace::Assigned { op, deadline },
+            Place::Assigned { op, reason, answer } => SavedPlace::Assigned {
+                op,
+                deadline: answer.deadline(),
+                unconfirmed: answer == Answer::Unclocked,
+                reason: Some(reason),
+            },
+            Place::Completed => SavedPlace::Completed,
             Place::Offered { ops, deadline } => SavedPlace::Offered { ops, deadline },
             Place::WithBot { bot, deadline } => SavedPlace::WithBot { bot, deadline },
         }
@@ -323,6 +350,7 @@ impl Saved {
                     pinned: client.pinned,
                     last_operator: client.last_operator,
                     contacts: client.contacts,
+                    vip: client.vip,
                 })
             })
             .collect();
@@ -351,6 +379,8 @@ impl Saved {
                     born: Some(conv.born),
                     closed_at,
                     forget_timer,
+                    status: conv.status,
+                    responsible: conv.responsible,
                 })
             })
             .collect();
@@ -377,6 +407,7 @@ impl Saved {
             out: core.out.clone(),
             births: Some(facts.births),
             settings: core.settings.clone(),
+            rules: st.rules.given().clone(),
         }
     }
 }

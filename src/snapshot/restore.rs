@@ -15,7 +15,8 @@ use crate::index::timers::{Timer, TimerKey, Timers};
 use crate::index::waiting::Bucket;
 use crate::index::{GroupIndex, LineIndex, OpIndex};
 use crate::model::client::Client;
-use crate::model::conversation::{Conversation, Place};
+use crate::model::conversation::{Answer, Conversation, Place};
+use crate::wire::decision::AssignReason;
 use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, IdKeys, Idx, LineIdx, OpIdx};
 use crate::model::line::{Channel, Line};
 use crate::model::operator::Operator;
@@ -124,6 +125,9 @@ pub enum Corruption {
     /// Two deadlines have the same key, or one's sequence is past the deadline sequence.
     #[error("a deadline is recorded twice")]
     Deadline,
+    /// The rule lists would be refused (a line they name does not exist, a name repeats …).
+    #[error("rules: {0}")]
+    Rules(Error),
     /// The engine-wide settings are out of range.
     #[error("engine_settings: max_renewals_per_call must be at least 1")]
     Settings,
@@ -289,7 +293,7 @@ fn check(s: &Saved) -> Result<Vec<Option<Hours>>, Corruption> {
                     }
             }
             SavedPlace::Assigned { op, .. } => live_op(*op),
-            SavedPlace::WithBot { .. } => true,
+            SavedPlace::WithBot { .. } | SavedPlace::Completed => true,
             SavedPlace::Offered { ops, .. } => {
                 !ops.is_empty()
                     && ops.iter().all(|&o| live_op(o))
@@ -357,6 +361,7 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
         out,
         births,
         settings,
+        rules,
     } = s;
     let (core, features) = (&mut st.core, &mut st.features);
     core.clock = clock;
@@ -427,6 +432,7 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
             pinned: cl.pinned,
             last_operator: cl.last_operator,
             contacts: cl.contacts,
+            vip: cl.vip,
         });
         core.idx.client_convs.push(Vec::new());
     }
@@ -449,7 +455,21 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
             },
             SavedPlace::Limbo => Place::Limbo,
             SavedPlace::Waiting { since, seq, bucket } => Place::Waiting { since, seq, bucket },
-            SavedPlace::Assigned { op, deadline } => Place::Assigned { op, deadline },
+            SavedPlace::Assigned {
+                op,
+                deadline,
+                unconfirmed,
+                reason,
+            } => Place::Assigned {
+                op,
+                reason: reason.unwrap_or(AssignReason::Routed),
+                answer: match (deadline, unconfirmed) {
+                    (Some(key), _) => Answer::Due(key),
+                    (None, true) => Answer::Unclocked,
+                    (None, false) => Answer::Final,
+                },
+            },
+            SavedPlace::Completed => Place::Completed,
             SavedPlace::Offered { ops, deadline } => Place::Offered { ops, deadline },
             SavedPlace::WithBot { bot, deadline } => Place::WithBot { bot, deadline },
         };
@@ -462,6 +482,8 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
             answered: conv.answered,
             tried: conv.tried,
             born: conv.born.unwrap_or(slot as u64),
+            status: conv.status,
+            responsible: conv.responsible,
         });
         if let Place::Closed { forget, .. } = core.facts.convs[c].place {
             match (forget, conv.closed_at) {
@@ -502,6 +524,8 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
         }
     }
     rebuild_indices(&mut st)?;
+    crate::rules::validate(&st.core, &rules).map_err(Corruption::Rules)?;
+    st.rules = crate::rules::compile(&mut st.core, rules);
     Ok(st)
 }
 
@@ -598,14 +622,18 @@ fn rebuild_indices(st: &mut State) -> Result<(), Corruption> {
                 }
                 core.place_waiting(c, since, seq, bucket);
             }
-            Place::Assigned { op, deadline } => {
-                if let Some(key) = deadline {
+            Place::Assigned { op, reason, answer } => {
+                if let Some(key) = answer.deadline() {
                     restore_timer(&mut core.timers, key, Timer::Offer(c))?;
-                    core.idx.lines[line].offered += 1;
-                } else {
-                    core.idx.lines[line].assigned += 1;
                 }
-                core.facts.convs[c].place = Place::Assigned { op, deadline };
+                if answer.is_final() {
+                    core.idx.lines[line].assigned += 1;
+                } else {
+                    core.idx.lines[line].offered += 1;
+                }
+                core.facts.convs[c].place = Place::Assigned { op, reason, answer };
+                // The holder is the responsible (a snapshot from before responsibles has none).
+                core.facts.convs[c].responsible = Some(op);
                 core.idx.ops[op].held.insert(c);
                 core.adjust_load(op, c, true);
             }
@@ -625,6 +653,10 @@ fn rebuild_indices(st: &mut State) -> Result<(), Corruption> {
                 }
                 core.idx.lines[line].with_bot += 1;
                 core.facts.convs[c].place = Place::WithBot { bot, deadline };
+            }
+            Place::Completed => {
+                core.idx.lines[line].completed += 1;
+                core.facts.convs[c].place = Place::Completed;
             }
             Place::Closed { .. } | Place::Limbo => {}
         }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::{ConversationId, LineId, OperatorId};
+use super::rules::{RuleList, Status};
 
 /// One decision, stamped with the moment it takes effect.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +128,33 @@ pub enum DecisionKind {
         /// The conversation.
         conversation: ConversationId,
     },
+    /// A rule's conditions held for the input about this conversation; its actions follow.
+    RuleApplied {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The list the rule is in.
+        list: RuleList,
+        /// The rule's name.
+        rule: String,
+    },
+    /// A conversation's status changed.
+    StatusChanged {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its status now.
+        status: Status,
+    },
+    /// A conversation's session ended without closing it; emitted again whenever a completed
+    /// conversation's line or responsible changes.
+    Completed {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its line.
+        line: LineId,
+        /// Its responsible, when it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        responsible: Option<OperatorId>,
+    },
 }
 
 /// Which automatic reply to send.
@@ -164,6 +192,10 @@ pub enum BotLeftReason {
     Handoff,
     /// `handoff_after_secs` passed.
     Timeout,
+    /// A rule moved or completed the conversation.
+    Rule,
+    /// The conversation was completed.
+    Completed,
 }
 
 /// Why a conversation was assigned.
@@ -185,6 +217,8 @@ pub enum AssignReason {
     Transferred,
     /// Opened by the operator's own outbound message.
     Outbound,
+    /// Given by a rule's `assign` or `assign_responsible`.
+    Rule,
 }
 
 /// Why an `all`-mode offer was withdrawn.
@@ -202,6 +236,10 @@ pub enum WithdrawReason {
     Unavailable,
     /// The operator was removed.
     Removed,
+    /// A rule moved the conversation.
+    Rule,
+    /// The conversation was completed.
+    Completed,
 }
 
 /// Why a conversation left its operator.
@@ -219,6 +257,10 @@ pub enum UnassignReason {
     TakenOver,
     /// The operator was removed.
     Removed,
+    /// A rule moved the conversation.
+    Rule,
+    /// The conversation was completed.
+    Completed,
 }
 
 /// Why a conversation waits in a line's queue. When several apply, the first listed is given.
@@ -257,4 +299,6 @@ pub enum CloseReason {
     Inactivity,
     /// Closed when the chat-bot left.
     Bot,
+    /// Closed by a rule.
+    Rule,
 }

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
+use super::rules::RuleList;
 
 /// Why an input was rejected. Every variant names the offending ids.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -149,6 +150,42 @@ pub enum Error {
         renewals: u32,
         /// When the first renewal past the bound falls due.
         reached: DateTime<Utc>,
+    },
+    /// `complete` of a conversation that is already completed.
+    #[error("conversation `{0}` is already completed")]
+    AlreadyCompleted(ConversationId),
+    /// Two rules have the same name (names are unique across both lists).
+    #[error("rule `{0}` is named twice")]
+    DuplicateRuleName(String),
+    /// A rule has an empty name.
+    #[error("a rule has an empty name")]
+    EmptyRuleName,
+    /// A rule does nothing.
+    #[error("rule `{0}` has nothing in `then`")]
+    EmptyRule(String),
+    /// A rule list is longer than [`MAX_RULES_PER_LIST`](crate::MAX_RULES_PER_LIST).
+    #[error("the {list:?} list has {count} rules, more than 256")]
+    TooManyRules {
+        /// The list.
+        list: RuleList,
+        /// How many rules it has.
+        count: usize,
+    },
+    /// A rule names a line that does not exist.
+    #[error("rule `{rule}` names line `{line}`, which does not exist")]
+    RuleNamesUnknownLine {
+        /// The rule.
+        rule: String,
+        /// The line.
+        line: LineId,
+    },
+    /// `remove_line` of a line a rule names.
+    #[error("line `{line}` is named by rule `{rule}`: change the rules first")]
+    LineInRules {
+        /// The line.
+        line: LineId,
+        /// The first rule that names it.
+        rule: String,
     },
     /// An engine setting is out of its range.
     #[error("engine_settings: {field} must be at least 1")]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, EngineSettings, LineConfig, OperatorConfig};
 use super::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
+use super::rules::{RuleLists, Status};
 
 /// An operator's presence status.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -178,6 +179,25 @@ pub enum Input {
     Tick,
     /// Replaces the engine-wide settings (a field left out returns to its default).
     EngineSettings(EngineSettings),
+    /// Sets an open conversation's status. An unchanged status emits nothing, but the input
+    /// still runs the `changed` rules.
+    SetStatus {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The status.
+        status: Status,
+    },
+    /// Completes an active conversation's session without closing it: it leaves whoever held
+    /// it or was offered it, and waits for a message or a take to re-activate it.
+    Complete {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its status from now, when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Status>,
+    },
+    /// Replaces both rule lists of the engine.
+    SetRules(RuleLists),
 }
 
 /// Biased generators for the `Arbitrary` derive.

@@ -8,4 +8,5 @@ pub(crate) mod decision;
 pub(crate) mod error;
 pub(crate) mod ids;
 pub(crate) mod input;
+pub(crate) mod rules;
 pub(crate) mod settings;

@@ -122,6 +122,23 @@ pub fn describe(kind: &DecisionKind, time: fn(DateTime<Utc>) -> String) -> Strin
         DecisionKind::RatingRequested { conversation } => {
             format!("rating_requested {conversation}")
         }
+        DecisionKind::RuleApplied {
+            conversation,
+            list,
+            rule,
+        } => format!("rule_applied {conversation} {} {rule}", name(list)),
+        DecisionKind::StatusChanged {
+            conversation,
+            status,
+        } => format!("status_changed {conversation} {}", name(status)),
+        DecisionKind::Completed {
+            conversation,
+            line,
+            responsible,
+        } => format!(
+            "completed {conversation} {line} {}",
+            responsible.as_ref().map_or("-", |o| o.as_str())
+        ),
         other => format!("{other:?}"),
     }
 }
@@ -214,6 +231,8 @@ enum Place {
     Assigned(String),
     Offered(BTreeSet<String>),
     Bot(String),
+    /// Its session completed (DESIGN §6).
+    Completed,
     Closed,
 }
 
@@ -342,9 +361,12 @@ impl<N: Notation> Sim<N> {
                 ..
             } => {
                 match self.places.get(conversation.as_str()) {
-                    // The holder named again without a deadline: the assignment is now final
-                    // (DESIGN §1, "No deadline disappears in silence").
-                    Some(Place::Assigned(o)) if o == operator.as_str() && answer_by.is_none() => {}
+                    // The holder named again: without a deadline, the assignment is now final
+                    // (DESIGN §1, "No deadline disappears in silence"); with one, its clock
+                    // started when the client wrote (DESIGN §6).
+                    Some(Place::Assigned(o)) if o == operator.as_str() => {
+                        let _ = answer_by;
+                    }
                     Some(Place::Assigned(o)) => {
                         panic!("`{s}` while {o} still holds it (no `unassigned` first)")
                     }
@@ -364,7 +386,11 @@ impl<N: Notation> Sim<N> {
                 operators,
                 ..
             } => {
-                ensure_free(self.places.get(conversation.as_str()));
+                let same: BTreeSet<String> = operators.iter().map(|o| o.to_string()).collect();
+                // The same offer again, with its clock started (DESIGN §6), or a new one.
+                if self.places.get(conversation.as_str()) != Some(&Place::Offered(same)) {
+                    ensure_free(self.places.get(conversation.as_str()));
+                }
                 self.places.insert(
                     conversation.to_string(),
                     Place::Offered(operators.iter().map(|o| o.to_string()).collect()),
@@ -402,6 +428,11 @@ impl<N: Notation> Sim<N> {
             }
             DecisionKind::Closed { conversation, .. } => {
                 self.places.insert(conversation.to_string(), Place::Closed);
+            }
+            DecisionKind::Completed { conversation, .. } => {
+                ensure_free(self.places.get(conversation.as_str()));
+                self.places
+                    .insert(conversation.to_string(), Place::Completed);
             }
             DecisionKind::BotAssigned { conversation, bot } => {
                 ensure_free(self.places.get(conversation.as_str()));
@@ -458,6 +489,7 @@ impl<N: Notation> Sim<N> {
                 }
                 Place::Bot(_) => v.state == ConversationState::WithBot && v.operator.is_none(),
                 Place::Closed => v.state == ConversationState::Closed,
+                Place::Completed => v.state == ConversationState::Completed,
             };
             assert!(
                 agrees,
