@@ -26,6 +26,10 @@
 //!   *operators offered* (`Throughput::Elements(N)`); time per iteration / N = time per offered
 //!   operator (a few operators at their cap are not offered, so this slightly understates it).
 //!
+//! - `steady_state_rules/strict/R` — as `steady_state/strict/10000`, with R rules in each of
+//!   the two rule lists (DESIGN §6), none of which matches: every arrival reads the `incoming`
+//!   list, so this is the cost of rules per input (R = 0, 10, 100).
+//!
 //! The pool is set up once per benchmark, outside the timed loop, and only when the benchmark
 //! actually runs (not when a filter skips it). Targets: under 1 µs per routed conversation at
 //! 10 000 operators, at most 2× growth from 100 to 100 000.
@@ -127,12 +131,30 @@ fn time_aware(c: &mut Criterion) {
     }
 }
 
+/// The cost of rule lists an arrival reads and none of whose rules matches.
+fn rules(c: &mut Criterion) {
+    let mut g = c.benchmark_group("steady_state_rules/strict");
+    for r in [0, 10, 100] {
+        let mut fixture = None;
+        g.bench_function(BenchmarkId::from_parameter(r), |b| {
+            let f = fixture.get_or_insert_with(|| {
+                let mut f = Fixture::new(Mode::Strict, 1, 10_000, None, false);
+                f.set_rules(r);
+                f
+            });
+            b.iter(|| black_box(f.step()));
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     one_line,
     all_mode,
     four_lines,
     offer_timeout,
-    time_aware
+    time_aware,
+    rules
 );
 criterion_main!(benches);

@@ -42,7 +42,7 @@ fn measured_day(engine: &mut Engine, events: Vec<(chrono::DateTime<chrono::Utc>,
 
 fn usage() -> ! {
     eprintln!(
-        "usage: instructions steady <strict|evenly|balanced> <operators> <steps>\n       \
+        "usage: instructions steady <strict|evenly|balanced> <operators> <steps> [rules per list]\n       \
          instructions day <operators,open,hours,warm_up_hours[,retention_secs]>"
     );
     std::process::exit(2)
@@ -51,7 +51,7 @@ fn usage() -> ! {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        ["steady", mode, operators, steps] => {
+        ["steady", mode, operators, steps] | ["steady", mode, operators, steps, _] => {
             let mode = match mode {
                 "strict" => Mode::Strict,
                 "evenly" => Mode::Evenly,
@@ -61,6 +61,9 @@ fn main() {
             let operators: usize = operators.parse().unwrap_or_else(|_| usage());
             let steps: usize = steps.parse().unwrap_or_else(|_| usage());
             let mut fixture = steady::Fixture::new(mode, 1, operators, None, false);
+            if let Some(rules) = args.get(4) {
+                fixture.set_rules(rules.parse().unwrap_or_else(|_| usage()));
+            }
             let decisions = black_box(measured_steady(&mut fixture, steps));
             println!("steps {steps} inputs {} decisions {decisions}", 2 * steps);
         }

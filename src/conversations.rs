@@ -124,7 +124,11 @@ impl State {
                 client,
                 channel,
                 line,
-            } => (self.open_conversation(id, &client, channel, line), true, false),
+            } => (
+                self.open_conversation(id, &client, channel, line),
+                true,
+                false,
+            ),
             Target::Reopen { conv, line } => {
                 self.reopen(conv, line);
                 (conv, true, false)

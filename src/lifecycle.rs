@@ -3,14 +3,20 @@
 //!
 //! | hook | when | what runs, in this order |
 //! |---|---|---|
-//! | [`opened`](State::opened) | a conversation opens or reopens (a client's or an operator's message) | ratings forget the last session; on a client's message, the `welcome` reply |
-//! | [`client_wrote`](State::client_wrote) | a client's message | the `off_hours` reply; the inactivity close stops; a new session starts its first-response target, then the `unanswered` clock; a message after an answer starts the `unanswered` clock, then the next-response target |
-//! | [`client_session_started`](State::client_session_started) | after both, for a session a client's message opened | the bot joins, or routing places it |
+//! | [`opened`](State::opened) | a conversation opens or reopens (a client's or an operator's message) | the status becomes `open`; ratings forget the last session; on a client's message, the `welcome` reply |
+//! | [`client_wrote`](State::client_wrote) | a client's message | the status becomes `open`; a follow-up starts the answer clock of a placement that had none; the `off_hours` reply; the inactivity close stops; a new session starts its first-response target, then the `unanswered` clock; a re-activation (DESIGN §6) starts a first- or next-response target, then the `unanswered` clock; a message after an answer starts the `unanswered` clock, then the next-response target |
+//! | [`client_session_started`](State::client_session_started) | after both and after the rules, for a session a client's message opened or re-activated that no rule placed | the bot joins (new sessions only), or routing places it |
 //! | [`operator_answered`](State::operator_answered) | an operator's message | the running target is met; the `unanswered` clock stops; the inactivity clock restarts |
 //! | [`queued`](State::queued) | a conversation enters a waiting queue | `queued`; the `no_operators` reply |
-//! | [`placed`](State::placed) | a conversation is assigned or offered | (no feature listens yet) |
+//! | [`placed`](State::placed) | a conversation is assigned or offered | (no feature listens yet: the hook is where one will) |
+//! | [`session_completed`](State::session_completed) | a conversation's session completes (`complete`, a rule) | the response target is cancelled silently, the `unanswered` and inactivity clocks stop |
 //! | [`closed`](State::closed) | a conversation closes | the response target is cancelled, the `unanswered` and inactivity clocks stop; `closed`; `rating_requested`; with a retention of zero, *forgotten* at once |
 //! | [`forgotten`](State::forgotten) | a closed conversation is forgotten (`retention.rs`) | ratings and the off-hours reply drop what they kept of it |
+//! | [`bot_leaves`](State::bot_leaves) | the bot hands over or times out | `bot_left`; the queue or a close, as the line says |
+//!
+//! The rule lists (`src/rules/`) run after the input's own effect — for a client's message that
+//! opens or re-activates a conversation, after `client_wrote` and before
+//! `client_session_started`, so that a rule which places the conversation pre-empts routing.
 //!
 //! So a new session on a client's message runs: `welcome`, `off_hours`, first-response
 //! target, `unanswered` clock, then bot or routing. The reference model

@@ -16,8 +16,7 @@ use routeline::{
 #[allow(dead_code)]
 mod scenario_support;
 use scenario_support::{
-    NOTHING, Notation, When, chan, close, describe, inc, line, offline, online, op_cfg, reply,
-    take,
+    NOTHING, Notation, When, chan, close, describe, inc, line, offline, online, op_cfg, reply, take,
 };
 
 // ---- time and notation ----------------------------------------------------------------------
@@ -187,10 +186,13 @@ fn example_1_a_line2_expert_writing_into_a_closed_chat_hands_it_to_the_chat_team
         ["offered k1 chats [anna boris] by 09:51"]
     );
     assert_eq!(
-        s.at("09:42", Input::Accept {
-            conversation: "k1".into(),
-            operator: "boris".into()
-        }),
+        s.at(
+            "09:42",
+            Input::Accept {
+                conversation: "k1".into(),
+                operator: "boris".into()
+            }
+        ),
         [
             "withdrawn k1 anna accepted_elsewhere",
             "assigned k1 chats boris accepted"
@@ -249,10 +251,13 @@ fn example_3_a_line2_expert_answering_first_gives_the_chat_back_to_line_1() {
     );
     // Or into anna's active chat: he takes it over, and the rule gives it back.
     s.at("09:10", inc("k2"));
-    s.at("09:11", Input::Accept {
-        conversation: "k2".into(),
-        operator: "anna".into(),
-    });
+    s.at(
+        "09:11",
+        Input::Accept {
+            conversation: "k2".into(),
+            operator: "anna".into(),
+        },
+    );
     assert_eq!(
         s.at("09:12", out("k2", "lev")),
         [
@@ -282,7 +287,12 @@ fn example_4_the_client_answering_a_completed_chat_goes_straight_to_its_responsi
             "assigned k1 chats anna rule by 09:40",
         ]
     );
-    let names: Vec<String> = s.op("anna").conversations.iter().map(|c| c.to_string()).collect();
+    let names: Vec<String> = s
+        .op("anna")
+        .conversations
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(names, ["k1"], "anna's Mine");
 }
 
@@ -292,7 +302,10 @@ fn without_rule_4_a_re_activated_chat_goes_to_everyone() {
     answered_then_completed(&mut s);
     assert_eq!(
         s.at("09:30", inc("k1")),
-        ["status_changed k1 open", "offered k1 chats [anna boris] by 09:40"]
+        [
+            "status_changed k1 open",
+            "offered k1 chats [anna boris] by 09:40"
+        ]
     );
 }
 
@@ -345,10 +358,13 @@ fn completing_what_is_not_active_is_an_error_that_changes_nothing() {
         Error::AlreadyCompleted("k1".into())
     );
     assert_eq!(
-        s.err("09:10", Input::Accept {
-            conversation: "k1".into(),
-            operator: "anna".into()
-        }),
+        s.err(
+            "09:10",
+            Input::Accept {
+                conversation: "k1".into(),
+                operator: "anna".into()
+            }
+        ),
         Error::NotOffered {
             conversation: "k1".into(),
             operator: "anna".into()
@@ -365,7 +381,10 @@ fn completing_what_is_not_active_is_an_error_that_changes_nothing() {
 fn a_take_re_activates_a_completed_chat_for_the_taker() {
     let mut s = chat_team(false);
     answered_then_completed(&mut s);
-    assert_eq!(s.at("09:10", take("k1", "boris")), ["assigned k1 chats boris taken"]);
+    assert_eq!(
+        s.at("09:10", take("k1", "boris")),
+        ["assigned k1 chats boris taken"]
+    );
     assert_eq!(
         s.conv("k1").responsible.as_ref().map(|o| o.as_str()),
         Some("boris")
@@ -411,7 +430,8 @@ fn set_rules_refuses_what_would_be_ambiguous_and_changes_nothing() {
         serde_json::json!({}),
         serde_json::json!([{"action":"stop"}]),
     );
-    let lists = |incoming: Vec<Rule>, changed: Vec<Rule>| Input::SetRules(RuleLists { incoming, changed });
+    let lists =
+        |incoming: Vec<Rule>, changed: Vec<Rule>| Input::SetRules(RuleLists { incoming, changed });
     assert_eq!(
         s.err("09:01", lists(vec![good.clone()], vec![good.clone()])),
         Error::DuplicateRuleName("r1".into())
@@ -424,7 +444,10 @@ fn set_rules_refuses_what_would_be_ambiguous_and_changes_nothing() {
     );
     let mut nameless = good.clone();
     nameless.name.clear();
-    assert_eq!(s.err("09:01", lists(vec![nameless], vec![])), Error::EmptyRuleName);
+    assert_eq!(
+        s.err("09:01", lists(vec![nameless], vec![])),
+        Error::EmptyRuleName
+    );
     let mut elsewhere = good.clone();
     elsewhere.then = vec![Action::Route {
         line: Some("nowhere".into()),
@@ -458,7 +481,12 @@ fn set_rules_refuses_what_would_be_ambiguous_and_changes_nothing() {
         assert!(serde_json::from_str::<Input>(bad).is_err(), "{bad}");
     }
     // A rule names `chats`: the line cannot go.
-    s.at("09:02", Input::DisconnectChannel { channel: "wa".into() });
+    s.at(
+        "09:02",
+        Input::DisconnectChannel {
+            channel: "wa".into(),
+        },
+    );
     assert_eq!(
         s.err(
             "09:03",
@@ -478,13 +506,24 @@ fn rules_run_for_the_inputs_they_are_for_and_never_for_the_engines_own_changes()
     // A rule for every event that closes nothing but says it ran.
     let mut s = chat_team(false);
     let noisy = RuleLists {
-        incoming: vec![rule("in", serde_json::json!({}), serde_json::json!([{"action":"status","status":"open"}]))],
-        changed: vec![rule("ch", serde_json::json!({}), serde_json::json!([{"action":"status","status":"open"}]))],
+        incoming: vec![rule(
+            "in",
+            serde_json::json!({}),
+            serde_json::json!([{"action":"status","status":"open"}]),
+        )],
+        changed: vec![rule(
+            "ch",
+            serde_json::json!({}),
+            serde_json::json!([{"action":"status","status":"open"}]),
+        )],
     };
     s.at("09:00", Input::SetRules(noisy));
     assert_eq!(
         s.at("09:01", inc("k1")),
-        ["rule_applied k1 incoming in", "offered k1 chats [anna boris] by 09:11"]
+        [
+            "rule_applied k1 incoming in",
+            "offered k1 chats [anna boris] by 09:11"
+        ]
     );
     // The offer expires and renews (a deadline): no rule.
     assert_eq!(

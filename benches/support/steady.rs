@@ -7,8 +7,8 @@ use std::hint::black_box;
 use chrono::{DateTime, TimeZone, Utc};
 use routeline::{
     AutoReplies, ChannelConfig, ChannelId, ClientId, ConversationId, DecisionKind, Engine, Input,
-    LineConfig, Mode, OperatorConfig, OperatorId, Presence, RatingConfig, ScheduleConfig,
-    SlaConfig,
+    LineConfig, Mode, OperatorConfig, OperatorId, Presence, RatingConfig, RuleLists,
+    ScheduleConfig, SlaConfig,
 };
 
 /// The line's cap per operator; the standing population is half of it per operator.
@@ -187,6 +187,29 @@ impl Fixture {
             black_box(d);
         }
         decisions
+    }
+
+    /// Sets `n` rules in each list (DESIGN §6) that every arrival evaluates and none matches
+    /// (each asks for a channel kind no channel has), so a step pays for reading the lists
+    /// and nothing else changes.
+    pub fn set_rules(&mut self, n: usize) {
+        let rule = |list: &str, i: usize| {
+            serde_json::json!({
+                "name": format!("{list}-{i}"),
+                "when": {"event": ["client_message", "operator_message"],
+                         "channel_kind": [format!("kind-{i}")]},
+                "then": [{"action": "status", "status": "waiting"}],
+            })
+        };
+        let lists = serde_json::json!({
+            "incoming": (0..n).map(|i| rule("incoming", i)).collect::<Vec<_>>(),
+            "changed": (0..n).map(|i| rule("changed", i)).collect::<Vec<_>>(),
+        });
+        let lists: RuleLists = serde_json::from_value(lists).expect("well-formed rule lists");
+        self.engine
+            .handle(self.now, Input::SetRules(lists))
+            .expect("rules naming no line are valid");
+        while self.engine.poll_decision().is_some() {}
     }
 
     /// One routed conversation: the next ring slot arrives, the oldest open one closes.

@@ -16,7 +16,7 @@ impl State {
 
     /// The input's own effect; returns the rule list it calls for.
     fn take_effect(&mut self, valid: Valid) -> Option<Trigger> {
-        Some(match valid {
+        let trigger = match valid {
             Valid::MessageIn {
                 conversation,
                 target,
@@ -33,32 +33,77 @@ impl State {
             Valid::SetStatus(c, status) => self.status_input(c, status),
             Valid::Complete(c, status) => self.complete_input(c, status),
             // No rule list hears of these.
-            Valid::UpsertOperator(cfg) => return none(self.upsert_operator(cfg)),
-            Valid::RemoveOperator(o) => return none(self.remove_operator(o)),
+            Valid::UpsertOperator(cfg) => {
+                self.upsert_operator(cfg);
+                return None;
+            }
+            Valid::RemoveOperator(o) => {
+                self.remove_operator(o);
+                return None;
+            }
             Valid::UpsertLine(line) => {
                 let (cfg, hours) = *line;
-                return none(self.upsert_line(cfg, hours));
+                self.upsert_line(cfg, hours);
+                return None;
             }
-            Valid::RemoveLine(l) => return none(self.remove_line(l)),
-            Valid::ConnectChannel(l, cfg) => return none(self.connect_channel(l, cfg)),
-            Valid::DisconnectChannel(ch) => return none(self.disconnect_channel(ch)),
-            Valid::PinClient(client, o) => return none(self.pin_client(&client, Some(o))),
-            Valid::UnpinClient(client) => return none(self.pin_client(&client, None)),
-            Valid::Presence(o, status) => return none(self.set_presence(o, status)),
-            Valid::Workday(o, started) => return none(self.set_workday(o, started)),
-            Valid::Absence(o, from, until) => return none(self.add_absence(o, from, until)),
-            Valid::ClearAbsences(o) => return none(self.clear_absences(o)),
-            Valid::Close(c, reason) => return none(self.close(c, reason)),
-            Valid::BotHandoff(c) => return none(self.bot_handoff(c)),
-            Valid::Rating(c, score) => return none(self.rate(c, score)),
-            Valid::EngineSettings(settings) => return none(self.settings_changed(settings)),
-            Valid::SetRules(lists) => return none(self.set_rules(lists)),
+            Valid::RemoveLine(l) => {
+                self.remove_line(l);
+                return None;
+            }
+            Valid::ConnectChannel(l, cfg) => {
+                self.connect_channel(l, cfg);
+                return None;
+            }
+            Valid::DisconnectChannel(ch) => {
+                self.disconnect_channel(ch);
+                return None;
+            }
+            Valid::PinClient(client, o) => {
+                self.pin_client(&client, Some(o));
+                return None;
+            }
+            Valid::UnpinClient(client) => {
+                self.pin_client(&client, None);
+                return None;
+            }
+            Valid::Presence(o, status) => {
+                self.set_presence(o, status);
+                return None;
+            }
+            Valid::Workday(o, started) => {
+                self.set_workday(o, started);
+                return None;
+            }
+            Valid::Absence(o, from, until) => {
+                self.add_absence(o, from, until);
+                return None;
+            }
+            Valid::ClearAbsences(o) => {
+                self.clear_absences(o);
+                return None;
+            }
+            Valid::Close(c, reason) => {
+                self.close(c, reason);
+                return None;
+            }
+            Valid::BotHandoff(c) => {
+                self.bot_handoff(c);
+                return None;
+            }
+            Valid::Rating(c, score) => {
+                self.rate(c, score);
+                return None;
+            }
+            Valid::EngineSettings(settings) => {
+                self.settings_changed(settings);
+                return None;
+            }
+            Valid::SetRules(lists) => {
+                self.set_rules(lists);
+                return None;
+            }
             Valid::Tick => return None,
-        })
+        };
+        Some(trigger)
     }
-}
-
-/// An input that calls for no rule list.
-fn none(_done: ()) -> Option<Trigger> {
-    None
 }

@@ -4,8 +4,10 @@
 //! Catching up is bounded by work, not by calendar time. A pause of months fires its line
 //! hours, response targets and inactivity closes once each, in one call. Only a deadline that
 //! a firing sets again — an offer moving on or renewed, a line's hours changing — can make one
-//! call's work grow with the time it covers; those renewals are counted, and one call fires at
-//! most `max_renewals_per_call` of them.
+//! call's work grow with the time it covers; those renewals are counted, and a call that has fired
+//! `max_renewals_per_call` of them stops at the end of that instant (never inside one: what is
+//! due at the clock is never left behind; one instant holds at most one renewal per
+//! conversation and line, since each falls due a minute or more after the firing that set it).
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -47,8 +49,8 @@ const SHORTEST_RENEWAL: TimeDelta = TimeDelta::seconds(MIN_OFFER_TIMEOUT_SECS as
 enum Subject {
     /// Names no conversation whose deadlines matter.
     Nothing,
-    /// Valid whatever happens to the conversation, as long as the engine still knows it (a
-    /// client's message, a rating): only its being forgotten matters.
+    /// A client's message or a rating: judged by whether the conversation is open, closed
+    /// or forgotten, so what closes or forgets it matters.
     Known(ConvIdx),
     /// About where the conversation is: its own deadlines matter.
     Place(ConvIdx),
@@ -186,8 +188,16 @@ impl State {
         let facts = &self.core.facts;
         let (c, accepting) = match subject {
             Subject::Nothing => return false,
+            // A message or a rating is judged by whether its conversation is open, closed or
+            // forgotten: what closes it (the inactivity close, the bot leaving with a close)
+            // or forgets it decides.
             Subject::Known(c) => {
-                return matches!(facts.convs[c].place, Place::Closed { forget, .. } if due(forget));
+                let closing = match facts.convs[c].place {
+                    Place::Closed { forget, .. } => forget,
+                    Place::WithBot { deadline, .. } => deadline,
+                    _ => None,
+                };
+                return due(closing) || due(self.features.inactivity.deadline(c));
             }
             Subject::Place(c) => (c, None),
             Subject::Accept(c, o) => (c, Some(o)),

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::features::schedule::hours::{self, Hours};
 use crate::model::conversation::{Place, Target};
 use crate::model::ids::{ChanIdx, ConvIdx, LineIdx, OpIdx};
+use crate::rules;
 use crate::state::State;
 use crate::wire::config::{
     ChannelConfig, EngineSettings, LineConfig, MAX_OFFER_TIMEOUT_SECS, MIN_OFFER_TIMEOUT_SECS,
@@ -15,7 +16,6 @@ use crate::wire::config::{
 use crate::wire::decision::CloseReason;
 use crate::wire::error::Error;
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
-use crate::rules;
 use crate::wire::input::{Input, Presence};
 use crate::wire::rules::{RuleLists, Status};
 

@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use crate::index::timers::Timer;
 use crate::index::waiting::Bucket;
 use crate::model::conversation::{Answer, Place};
-use crate::wire::decision::AssignReason;
 use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
 use crate::model::operator::profile;
 use crate::state::Core;
+use crate::wire::decision::AssignReason;
 
 /// How an assignment is to be answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -176,18 +176,20 @@ impl State {
     /// its deadline — same holder and reason, or same operators.
     pub(crate) fn start_answer_clock(&mut self, c: ConvIdx) {
         let line = self.core.facts.convs[c].line;
-        let unclocked = match &self.core.facts.convs[c].place {
+        let unclocked = matches!(
+            &self.core.facts.convs[c].place,
             Place::Assigned {
                 answer: Answer::Unclocked,
                 ..
-            } => true,
-            Place::Offered { deadline: None, .. } => true,
-            _ => false,
-        };
+            } | Place::Offered { deadline: None, .. }
+        );
         let Some(at) = unclocked.then(|| self.core.offer_deadline(line)).flatten() else {
             return;
         };
-        let (conversation, line_id) = (self.core.facts.conv_name(c), self.core.facts.line_name(line));
+        let (conversation, line_id) = (
+            self.core.facts.conv_name(c),
+            self.core.facts.line_name(line),
+        );
         match self.core.facts.convs[c].place.clone() {
             Place::Assigned { op, reason, .. } => {
                 self.core.start_clock(c, at);

@@ -1,99 +1,152 @@
 //! A rule's conditions, resolved to indices, and what makes them hold.
 
 use super::Trigger;
+use crate::model::Facts;
 use crate::model::conversation::Place;
 use crate::model::ids::{GroupIdx, LineIdx, OpIdx};
 use crate::state::Core;
-use crate::wire::ids::ChannelId;
+use crate::wire::ids::{ChannelId, GroupId, OperatorId};
 use crate::wire::rules::{Conditions, RuleEvent, Status};
 
-/// Conditions with their operators and groups interned. A key left out is `None` and holds;
-/// a list holds when any of its values does (an empty one never).
-#[derive(Clone, Debug, Default)]
-pub(super) struct Cond {
-    event: Option<Vec<RuleEvent>>,
-    author: Option<Vec<OpIdx>>,
-    author_groups: Option<Vec<GroupIdx>>,
-    responsible: Option<Vec<OpIdx>>,
-    responsible_groups: Option<Vec<GroupIdx>>,
-    has_responsible: Option<bool>,
-    status: Option<Vec<Status>>,
-    reactivated: Option<bool>,
-    completed: Option<bool>,
-    line: Option<Vec<LineIdx>>,
-    channel: Option<Vec<ChannelId>>,
-    channel_kind: Option<Vec<String>>,
-    vip: Option<bool>,
+/// One key of a rule's conditions, resolved. A list holds when any of its values does (an
+/// empty one never).
+#[derive(Clone, Debug)]
+enum Check {
+    Event(Vec<RuleEvent>),
+    Author(Vec<OpIdx>),
+    AuthorGroups(Vec<GroupIdx>),
+    Responsible(Vec<OpIdx>),
+    ResponsibleGroups(Vec<GroupIdx>),
+    HasResponsible(bool),
+    Status(Vec<Status>),
+    Reactivated(bool),
+    Completed(bool),
+    Line(Vec<LineIdx>),
+    Channel(Vec<ChannelId>),
+    ChannelKind(Vec<String>),
+    Vip(bool),
 }
 
-/// Whether a key holds: left out, it does; given, `test` decides.
-fn key<T>(given: &Option<T>, test: impl FnOnce(&T) -> bool) -> bool {
-    given.as_ref().is_none_or(test)
-}
+/// Conditions as the keys that were given, in the order of DESIGN §6's table: a rule that
+/// does not match costs only the keys it names, up to the first that fails (the rule lists
+/// are read by every input about a conversation).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Cond(Vec<Check>);
 
 impl Cond {
-    pub(super) fn compile(core: &mut Core, c: &Conditions) -> Self {
-        let ops = |core: &mut Core, ids: &Option<Vec<crate::wire::ids::OperatorId>>| {
-            ids.as_ref()
-                .map(|ids| ids.iter().map(|id| core.intern_op(id)).collect())
-        };
-        let groups = |core: &mut Core, ids: &Option<Vec<crate::wire::ids::GroupId>>| {
-            ids.as_ref()
-                .map(|ids| ids.iter().map(|id| core.intern_group(id)).collect())
-        };
-        Self {
-            event: c.event.clone(),
-            author: ops(core, &c.author),
-            author_groups: groups(core, &c.author_groups),
-            responsible: ops(core, &c.responsible),
-            responsible_groups: groups(core, &c.responsible_groups),
-            has_responsible: c.has_responsible,
-            status: c.status.clone(),
-            reactivated: c.reactivated,
-            completed: c.completed,
-            line: c.line.as_ref().map(|ls| {
-                ls.iter()
-                    .map(|l| {
-                        core.facts
-                            .line_idx(l.as_str())
-                            .expect("validated: a rule's line exists")
-                    })
-                    .collect()
-            }),
-            channel: c.channel.clone(),
-            channel_kind: c.channel_kind.clone(),
-            vip: c.vip,
+    /// Resolves `c`. With `skip_event`, the `event` key is left out: the lists are indexed by
+    /// event, so a `when` is only ever asked about an event it names.
+    pub(super) fn compile(core: &mut Core, c: &Conditions, skip_event: bool) -> Self {
+        let ops =
+            |core: &mut Core, ids: &[OperatorId]| ids.iter().map(|id| core.intern_op(id)).collect();
+        let groups =
+            |core: &mut Core, ids: &[GroupId]| ids.iter().map(|id| core.intern_group(id)).collect();
+        let mut checks = Vec::new();
+        if let (Some(es), false) = (&c.event, skip_event) {
+            checks.push(Check::Event(es.clone()));
+        }
+        if let Some(os) = &c.author {
+            checks.push(Check::Author(ops(core, os)));
+        }
+        if let Some(gs) = &c.author_groups {
+            checks.push(Check::AuthorGroups(groups(core, gs)));
+        }
+        if let Some(os) = &c.responsible {
+            checks.push(Check::Responsible(ops(core, os)));
+        }
+        if let Some(gs) = &c.responsible_groups {
+            checks.push(Check::ResponsibleGroups(groups(core, gs)));
+        }
+        if let Some(h) = c.has_responsible {
+            checks.push(Check::HasResponsible(h));
+        }
+        if let Some(ss) = &c.status {
+            checks.push(Check::Status(ss.clone()));
+        }
+        if let Some(r) = c.reactivated {
+            checks.push(Check::Reactivated(r));
+        }
+        if let Some(d) = c.completed {
+            checks.push(Check::Completed(d));
+        }
+        if let Some(ls) = &c.line {
+            let ls = ls.iter().map(|l| {
+                core.facts
+                    .line_idx(l.as_str())
+                    .expect("validated: a rule's line exists")
+            });
+            checks.push(Check::Line(ls.collect()));
+        }
+        if let Some(cs) = &c.channel {
+            checks.push(Check::Channel(cs.clone()));
+        }
+        if let Some(ks) = &c.channel_kind {
+            checks.push(Check::ChannelKind(ks.clone()));
+        }
+        if let Some(v) = c.vip {
+            checks.push(Check::Vip(v));
+        }
+        Self(checks)
+    }
+
+    /// Whether every key holds for the input and its conversation as `ctx` shows them.
+    pub(super) fn holds(&self, ctx: &Ctx<'_>) -> bool {
+        self.0.iter().all(|check| check.holds(ctx))
+    }
+}
+
+/// What the conditions read: the input, and its conversation as it stands — gathered once
+/// and read by every rule up to the next one that fires (whose actions change it).
+pub(super) struct Ctx<'a> {
+    facts: &'a Facts,
+    t: Trigger,
+    responsible: Option<OpIdx>,
+    status: Status,
+    completed: bool,
+    line: LineIdx,
+    channel: &'a str,
+    channel_kind: Option<&'a str>,
+    vip: bool,
+}
+
+impl<'a> Ctx<'a> {
+    pub(super) fn new(core: &'a Core, t: Trigger) -> Self {
+        let facts = &core.facts;
+        let conv = &facts.convs[t.conv];
+        Ctx {
+            facts,
+            t,
+            responsible: conv.responsible,
+            status: conv.status,
+            completed: conv.place == Place::Completed,
+            line: conv.line,
+            channel: facts.chan_ids.name(conv.channel).as_str(),
+            channel_kind: facts.chans[conv.channel].kind.as_deref(),
+            vip: facts.clients[conv.client].vip,
         }
     }
 
-    /// Whether every key holds for the input `t` about its conversation, as it is now.
-    pub(super) fn holds(&self, core: &Core, t: &Trigger) -> bool {
-        let facts = &core.facts;
-        let conv = &facts.convs[t.conv];
-        let in_groups = |o: Option<OpIdx>, groups: &Vec<GroupIdx>| {
-            o.is_some_and(|o| facts.ops[o].groups.iter().any(|g| groups.contains(g)))
-        };
-        key(&self.event, |es| es.contains(&t.event))
-            && key(&self.author, |os| t.author.is_some_and(|a| os.contains(&a)))
-            && key(&self.author_groups, |gs| in_groups(t.author, gs))
-            && key(&self.responsible, |os| {
-                conv.responsible.is_some_and(|r| os.contains(&r))
-            })
-            && key(&self.responsible_groups, |gs| in_groups(conv.responsible, gs))
-            && key(&self.has_responsible, |&h| conv.responsible.is_some() == h)
-            && key(&self.status, |ss| ss.contains(&conv.status))
-            && key(&self.reactivated, |&r| t.reactivated == r)
-            && key(&self.completed, |&c| (conv.place == Place::Completed) == c)
-            && key(&self.line, |ls| ls.contains(&conv.line))
-            && key(&self.channel, |cs| {
-                cs.iter().any(|c| c == facts.chan_ids.name(conv.channel))
-            })
-            && key(&self.channel_kind, |ks| {
-                facts.chans[conv.channel]
-                    .kind
-                    .as_ref()
-                    .is_some_and(|k| ks.contains(k))
-            })
-            && key(&self.vip, |&v| facts.clients[conv.client].vip == v)
+    fn in_groups(&self, o: Option<OpIdx>, groups: &[GroupIdx]) -> bool {
+        o.is_some_and(|o| self.facts.ops[o].groups.iter().any(|g| groups.contains(g)))
+    }
+}
+
+impl Check {
+    fn holds(&self, ctx: &Ctx<'_>) -> bool {
+        match self {
+            Check::Event(es) => es.contains(&ctx.t.event),
+            Check::Author(os) => ctx.t.author.is_some_and(|a| os.contains(&a)),
+            Check::AuthorGroups(gs) => ctx.in_groups(ctx.t.author, gs),
+            Check::Responsible(os) => ctx.responsible.is_some_and(|r| os.contains(&r)),
+            Check::ResponsibleGroups(gs) => ctx.in_groups(ctx.responsible, gs),
+            Check::HasResponsible(h) => ctx.responsible.is_some() == *h,
+            Check::Status(ss) => ss.contains(&ctx.status),
+            Check::Reactivated(r) => ctx.t.reactivated == *r,
+            Check::Completed(d) => ctx.completed == *d,
+            Check::Line(ls) => ls.contains(&ctx.line),
+            Check::Channel(cs) => cs.iter().any(|c| c.as_str() == ctx.channel),
+            Check::ChannelKind(ks) => ctx.channel_kind.is_some_and(|k| ks.iter().any(|x| x == k)),
+            Check::Vip(v) => ctx.vip == *v,
+        }
     }
 }

@@ -11,7 +11,7 @@ mod conditions;
 
 use std::collections::BTreeSet;
 
-use conditions::Cond;
+use conditions::{Cond, Ctx};
 
 use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
 use crate::state::{Core, State};
@@ -138,7 +138,8 @@ pub(crate) fn validate(core: &Core, lists: &RuleLists) -> Result<(), Error> {
             if rule.then.is_empty() {
                 return Err(Error::EmptyRule(rule.name.clone()));
             }
-            if let Some(line) = lines_named(rule).find(|l| core.facts.line_idx(l.as_str()).is_none())
+            if let Some(line) =
+                lines_named(rule).find(|l| core.facts.line_idx(l.as_str()).is_none())
             {
                 return Err(Error::RuleNamesUnknownLine {
                     rule: rule.name.clone(),
@@ -157,12 +158,12 @@ pub(crate) fn compile(core: &mut Core, lists: RuleLists) -> Rules {
     let mut by_event: [[Vec<u16>; RuleEvent::ALL.len()]; 2] = Default::default();
     for (list, rules) in [(0, &lists.incoming), (1, &lists.changed)] {
         for (i, rule) in rules.iter().enumerate() {
-            let when = Cond::compile(core, &rule.when);
+            let when = Cond::compile(core, &rule.when, true);
             let unless = rule
                 .unless
                 .as_ref()
                 .filter(|u| **u != Conditions::default())
-                .map(|u| Cond::compile(core, u));
+                .map(|u| Cond::compile(core, u, false));
             let then = rule.then.iter().map(|a| act(core, a)).collect();
             for (e, event) in RuleEvent::ALL.iter().enumerate() {
                 if rule.when.event.as_ref().is_none_or(|es| es.contains(event)) {
@@ -212,19 +213,25 @@ impl State {
     pub(crate) fn run_rules(&mut self, t: Trigger) {
         let (list, event) = (list_index(t.list), event_index(t.event));
         let candidates = self.rules.by_event[list][event].len();
-        for k in 0..candidates {
-            // The lists do not change while they run: no action sets rules.
+        let mut next = 0;
+        while next < candidates {
+            // The lists do not change while they run: no action sets rules. What the
+            // conditions read is gathered once, up to the next rule that fires.
+            let hit = {
+                let ctx = Ctx::new(&self.core, t);
+                let rules = &self.rules;
+                (next..candidates).find(|&k| {
+                    let rule = &rules.lists[list][usize::from(rules.by_event[list][event][k])];
+                    rule.when.holds(&ctx) && !rule.unless.as_ref().is_some_and(|u| u.holds(&ctx))
+                })
+            };
+            let Some(k) = hit else { return };
+            next = k + 1;
             let i = usize::from(self.rules.by_event[list][event][k]);
-            let rule = &self.rules.lists[list][i];
-            let holds = rule.when.holds(&self.core, &t)
-                && !rule.unless.as_ref().is_some_and(|u| u.holds(&self.core, &t));
-            if !holds {
-                continue;
-            }
             self.core.emit(DecisionKind::RuleApplied {
                 conversation: self.core.facts.conv_name(t.conv),
                 list: t.list,
-                rule: rule.name.to_string(),
+                rule: self.rules.lists[list][i].name.to_string(),
             });
             let mut flow = Flow::Next;
             for a in 0..self.rules.lists[list][i].then.len() {

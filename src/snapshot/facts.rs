@@ -21,9 +21,9 @@ use crate::model::operator::{AbsenceWindow, PROFILES};
 use crate::state::State;
 use crate::wire::config::{EngineSettings, LineConfig};
 use crate::wire::decision::{AssignReason, Decision, SlaKind};
-use crate::wire::rules::{RuleLists, Status};
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
 use crate::wire::input::Presence;
+use crate::wire::rules::{RuleLists, Status};
 
 /// The whole engine state as a snapshot records it.
 #[derive(Clone, Debug, Serialize, Deserialize)]

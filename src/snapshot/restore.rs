@@ -16,12 +16,12 @@ use crate::index::waiting::Bucket;
 use crate::index::{GroupIndex, LineIndex, OpIndex};
 use crate::model::client::Client;
 use crate::model::conversation::{Answer, Conversation, Place};
-use crate::wire::decision::AssignReason;
 use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, IdKeys, Idx, LineIdx, OpIdx};
 use crate::model::line::{Channel, Line};
 use crate::model::operator::Operator;
 use crate::state::State;
 use crate::wire::config::QueueEntry;
+use crate::wire::decision::AssignReason;
 use crate::wire::error::Error;
 use crate::wire::ids::LineId;
 

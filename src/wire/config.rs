@@ -399,7 +399,7 @@ impl ChannelConfig {
 
 /// How long a closed conversation is kept by default: 30 days, in seconds.
 pub const DEFAULT_FORGET_CLOSED_AFTER_SECS: u64 = 30 * 24 * 3600;
-/// How many renewals one call fires at most by default (see
+/// How many renewals one call fires, by default, before it stops (see
 /// [`EngineSettings::max_renewals_per_call`]).
 pub const DEFAULT_MAX_RENEWALS_PER_CALL: u32 = 100_000;
 
@@ -417,7 +417,8 @@ pub struct EngineSettings {
     #[serde(default = "default_forget")]
     #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::forget_after))]
     pub forget_closed_after_secs: Option<u64>,
-    /// The most renewals one call fires: offers renewed (an unanswered offer moving on, or
+    /// How many renewals one call fires before it stops at the end of the instant it is in:
+    /// offers renewed (an unanswered offer moving on, or
     /// re-offered in mode `all`) and line hours changing, when that deadline was set by an
     /// earlier firing of the same call. Only these can make one call's work grow with the
     /// time it covers; everything else fires once, however long the pause. An input whose
@@ -453,7 +454,7 @@ impl EngineSettings {
         self
     }
 
-    /// Fire at most this many renewals per call.
+    /// Stop a call at the end of the instant in which it has fired this many renewals.
     pub fn max_renewals_per_call(mut self, renewals: u32) -> Self {
         self.max_renewals_per_call = renewals;
         self

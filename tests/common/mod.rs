@@ -12,8 +12,9 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::strategy::Union;
 use routeline::{
-    AutoReplies, BotConfig, BotJoin, BotLeave, ChannelConfig, CountTowardCap, DayHours, Input,
-    LineConfig, Mode, OnExhausted, OperatorConfig, PinnedPolicy, Presence, QueueEntry,
+    AutoReplies, BotConfig, BotJoin, BotLeave, ChannelConfig, CountTowardCap,
+    DEFAULT_FORGET_CLOSED_AFTER_SECS, DEFAULT_MAX_RENEWALS_PER_CALL, DayHours, EngineSettings,
+    Input, LineConfig, Mode, OnExhausted, OperatorConfig, PinnedPolicy, Presence, QueueEntry,
     RatingConfig, ScheduleConfig, ScheduleOverride, SlaConfig,
 };
 
@@ -548,6 +549,62 @@ pub fn input() -> BoxedStrategy<Input> {
         ),
         (3, Just(Input::Tick).boxed()),
     ])
+    .boxed()
+}
+
+/// `forget_closed_after_secs`: mostly a few minutes or none at all (so that closed
+/// conversations are forgotten within a short case, or right away), sometimes `None` (kept
+/// forever), the default (30 days), a day or so, or so long that closed-at plus it lies past
+/// the end of time (no deadline).
+pub fn forget_after() -> BoxedStrategy<Option<u64>> {
+    prop_oneof![
+        2 => Just(Some(0u64)),
+        6 => (1u64..=900).prop_map(Some),
+        // Whole minutes, so that forgetting meets other deadlines of its instant.
+        3 => (1u64..=15).prop_map(|k| Some(k * 60)),
+        3 => Just(None),
+        2 => Just(Some(DEFAULT_FORGET_CLOSED_AFTER_SECS)),
+        1 => (3_600u64..=172_800).prop_map(Some),
+        1 => select(vec![Some(i64::MAX as u64), Some(u64::MAX)]),
+    ]
+    .boxed()
+}
+
+/// `max_renewals_per_call`: mostly small (so that one call meets the bound within a case),
+/// sometimes the default (100 000), a few hundred, or 0 (an error).
+pub fn max_renewals() -> BoxedStrategy<u32> {
+    prop_oneof![
+        8 => 1u32..=40,
+        2 => Just(DEFAULT_MAX_RENEWALS_PER_CALL),
+        1 => 41u32..=1000,
+        1 => Just(0u32),
+    ]
+    .boxed()
+}
+
+/// An `engine_settings` input with the settings `forget` and `renewals` give.
+pub fn engine_settings_of(
+    forget: BoxedStrategy<Option<u64>>,
+    renewals: BoxedStrategy<u32>,
+) -> BoxedStrategy<Input> {
+    (forget, renewals)
+        .prop_map(|(forget, renewals)| {
+            Input::EngineSettings(
+                EngineSettings::default()
+                    .forget_closed_after_secs(forget)
+                    .max_renewals_per_call(renewals),
+            )
+        })
+        .boxed()
+}
+
+/// An `engine_settings` input: [`forget_after`] and [`max_renewals`], or every field left at
+/// its default.
+pub fn engine_settings() -> BoxedStrategy<Input> {
+    prop_oneof![
+        6 => engine_settings_of(forget_after(), max_renewals()),
+        1 => Just(Input::EngineSettings(EngineSettings::default())),
+    ]
     .boxed()
 }
 

@@ -43,16 +43,48 @@
 //!   meets the bot or is routed; an operator's answer credits a running target, ends the
 //!   unanswered streak and restarts the inactivity clock (the engine states this order once,
 //!   in its lifecycle hooks, `src/lifecycle.rs`);
-//! - `handle` catches up at most [`MAX_CATCH_UP`] (30 days) past the clock while a deadline is
-//!   due by its time: it refuses an input stamped later than that
-//!   ([`ModelError::TooFarAhead`]), and a `tick` fires what is due up to the end of that span
-//!   (or up to the first due deadline, if later) and stops there unless that left nothing due
-//!   by its time; `handle_timeout` fires everything due, however far.
+//! - `handle` catches up however far its input is stamped past the clock: every deadline due
+//!   by then fires, in this one call. Only *renewals* are bounded: a deadline that fires counts
+//!   as one when it is an offer deadline (an unconfirmed assignment's answer, an `all`-mode
+//!   offer's expiry) or a line's opening or closing, and was scheduled during the same call
+//!   (by an earlier firing of it). Before firing a renewal when the call has already fired
+//!   `max_renewals_per_call` of them, the call stops: a `tick` returns with the clock at the
+//!   last deadline it fired (unchanged if none fired) and that deadline still pending; any
+//!   other input is refused ([`ModelError::CatchUpBound`]) and nothing changes.
+//!   `handle_timeout` is never bounded;
+//! - a conversation that closes (for whatever reason) gets a forget deadline at closed-at +
+//!   `forget_closed_after_secs` (none when that is `null` or past the end of time), scheduled
+//!   as it closes and so ordered among the deadlines of its instant by that moment; reopening
+//!   it cancels the deadline. With a retention of 0 there is no deadline: it is forgotten
+//!   once the input or deadline that closed it is done (no deadline is left due after a
+//!   call), those closed together in the order they closed. A forgotten conversation is
+//!   forgotten silently: its id is unknown from then on, and a later mention of it is a new
+//!   conversation, last in the order of first mention. Its client is forgotten too (contacts, last operator) when the model
+//!   then knows no conversation of theirs and they have no pin; unpinning a client (also by
+//!   removing their operator) forgets them at once on the same condition;
+//! - an `engine_settings` that changes `forget_closed_after_secs` re-times every closed
+//!   conversation in order of first mention: the old deadline is cancelled, and one past due
+//!   by the new value is forgotten within the input, the others get a new deadline (in that
+//!   order); one that leaves the value as it was re-times nothing;
+//! - the client's last operator is whoever was named by the latest of: an `assigned` without
+//!   an answer deadline (final at once), an unconfirmed assignment becoming confirmed (the
+//!   holder's accept, take or answer, a transfer naming the holder, the deadline kept, the
+//!   pin under `always`), or a `message_out` (its author). Closing changes nothing, nor does
+//!   the holder's take, accept or transfer to themselves of an assignment already final;
+//! - an unconfirmed assignment that stays with its holder at its deadline (`keep_last` with
+//!   nobody else to try, reason `routed`; the client's `always`-pinned operator, reason
+//!   `pinned`) is announced again as `assigned` without `answer_by`; so is one held by the
+//!   operator a `pin_client` pins the client to, on a line pinning `always` (reason `pinned`,
+//!   the client's conversations in order of first mention, before waiting ones are placed).
+//!   Neither counts as a new assignment for "least recently assigned".
 //!
 //! Where the engine was found to contradict DESIGN.md the model follows DESIGN.md: an
 //! unanswered assignment that reaches its deadline is planned anew as if its holder had
 //! already let go of it, so in mode `all` the holder, who has room again, is among those the
-//! renewed offer goes to ("renewed to whoever is eligible then").
+//! renewed offer goes to ("renewed to whoever is eligible then"). And a call that meets the
+//! renewal bound stops before the renewal past it even between two deadlines of one instant,
+//! as its rule says; the engine finishes the instant first (`differential.rs`,
+//! `regression_renewal_bound_splits_an_instant`).
 
 #![allow(dead_code)]
 
@@ -329,10 +361,13 @@ pub mod hours {
 
 use hours::Hours;
 
-/// How far past its clock one call catches up while a deadline is pending: 30 days, the
-/// engine's `Engine::MAX_CATCH_UP_SECS` (written out here, not borrowed, like every rule of
-/// the model).
-pub const MAX_CATCH_UP: TimeDelta = TimeDelta::days(30);
+/// `forget_closed_after_secs` by default: 30 days (the engine's
+/// `DEFAULT_FORGET_CLOSED_AFTER_SECS`, written out here, not borrowed, like every rule of the
+/// model).
+pub const DEFAULT_FORGET_SECS: u64 = 2_592_000;
+
+/// `max_renewals_per_call` by default (the engine's `DEFAULT_MAX_RENEWALS_PER_CALL`).
+pub const DEFAULT_MAX_RENEWALS: u32 = 100_000;
 
 /// Why the model rejected an input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -340,18 +375,34 @@ pub enum ModelError {
     /// The input itself is wrong: an unknown id, an invalid setting, a conversation in the
     /// wrong state … (only that it was rejected is compared with the engine).
     Invalid(String),
-    /// The input is stamped more than [`MAX_CATCH_UP`] past the clock while a deadline is
-    /// pending by then (the engine's `Error::TooFarAhead`).
-    TooFarAhead,
+    /// Catching up to the input's time would fire more renewals than one call may (the
+    /// engine's `Error::CatchUpBound`, whose fields these are).
+    CatchUpBound {
+        /// The time the input was stamped with.
+        at: DateTime<Utc>,
+        /// The clock before the call.
+        clock: DateTime<Utc>,
+        /// `max_renewals_per_call`.
+        renewals: u32,
+        /// When the first renewal past the bound falls due.
+        reached: DateTime<Utc>,
+    },
 }
 
 impl std::fmt::Display for ModelError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ModelError::Invalid(why) => f.write_str(why),
-            ModelError::TooFarAhead => {
-                f.write_str("more than 30 days past the clock with a deadline pending")
-            }
+            ModelError::CatchUpBound {
+                at,
+                clock,
+                renewals,
+                reached,
+            } => write!(
+                f,
+                "catching up from {clock} to {at} fires more than {renewals} renewals (the \
+                 first one over at {reached})"
+            ),
         }
     }
 }
@@ -517,6 +568,8 @@ struct Conversation {
     off_hours_period: Option<u64>,
     /// The client's rating of the current (or last) session.
     rating: Option<u8>,
+    /// When it last closed (while it is closed).
+    closed_at: Option<DateTime<Utc>>,
 }
 
 /// What a deadline is for; each names its conversation, operator or line.
@@ -536,6 +589,8 @@ enum TimerKind {
     Bot(String),
     /// The inactivity close is due.
     Inactivity(String),
+    /// The closed conversation is forgotten.
+    Forget(String),
 }
 
 #[derive(Clone, Debug)]
@@ -543,7 +598,17 @@ struct Timer {
     at: DateTime<Utc>,
     /// Scheduling order, for deadlines due at the same instant.
     seq: u64,
+    /// The call (`handle` or `handle_timeout`) that scheduled it.
+    call: u64,
     kind: TimerKind,
+}
+
+impl TimerKind {
+    /// Whether firing it may schedule another of its kind, so that one call could go on
+    /// firing them for as long as the time it covers: offers and line hours.
+    fn renews(&self) -> bool {
+        matches!(self, TimerKind::Offer(_) | TimerKind::Hours(_))
+    }
 }
 
 /// Where a conversation should go now.
@@ -584,11 +649,24 @@ pub struct LineSummary {
 }
 
 /// The reference model.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Model {
     clock: Option<DateTime<Utc>>,
     seq: u64,
     timer_seq: u64,
+    /// Counts the calls (`handle`, `handle_timeout`), so that a deadline knows which call
+    /// scheduled it.
+    call: u64,
+    /// `forget_closed_after_secs`.
+    forget_after: Option<u64>,
+    /// `max_renewals_per_call`.
+    max_renewals: u32,
+    /// Whether the last call stopped at the renewal bound between two deadlines of one instant
+    /// (see [`Model::split_an_instant`]).
+    split_instant: bool,
+    /// Conversations closed with a retention of zero, forgotten once the input or deadline
+    /// that closed them is done.
+    forget_soon: Vec<String>,
     operators: Vec<Operator>,
     lines: Vec<Line>,
     channels: Vec<Channel>,
@@ -606,6 +684,31 @@ pub struct Model {
     violations: Vec<String>,
 }
 
+impl Default for Model {
+    fn default() -> Self {
+        Model {
+            clock: None,
+            seq: 0,
+            timer_seq: 0,
+            call: 0,
+            forget_after: Some(DEFAULT_FORGET_SECS),
+            max_renewals: DEFAULT_MAX_RENEWALS,
+            forget_soon: Vec::new(),
+            split_instant: false,
+            operators: Vec::new(),
+            lines: Vec::new(),
+            channels: Vec::new(),
+            clients: Vec::new(),
+            conversations: Vec::new(),
+            timers: Vec::new(),
+            out: Vec::new(),
+            periods: 0,
+            opened: Vec::new(),
+            violations: Vec::new(),
+        }
+    }
+}
+
 impl Model {
     pub fn new() -> Self {
         Self::default()
@@ -615,30 +718,40 @@ impl Model {
 
     /// Applies one input at `now` (never before the model's clock). A rejected input changes
     /// nothing at all: it is validated before anything changes, and when deadlines must fire
-    /// first the work is done on a copy that is kept only on success. An input stamped more
-    /// than [`MAX_CATCH_UP`] past the clock while a deadline is pending by then is refused.
+    /// first the work is done on a copy that is kept only on success. Catching up is bounded
+    /// by renewals only (see the module's documentation): a `tick` stops at the bound, any
+    /// other input is refused there.
     pub fn handle(&mut self, now: DateTime<Utc>, input: &Input) -> Result<(), ModelError> {
-        if let Some(span_end) = self.catch_up_limit(now) {
-            if !matches!(input, Input::Tick) {
-                return Err(ModelError::TooFarAhead);
-            }
-            // One step: to the end of the span, or to the first due deadline if later.
-            let first = self.poll_timeout().expect("a deadline is due");
-            let until = span_end.max(first).min(now);
-            self.fire_due(until);
-            let done = self.poll_timeout().is_none_or(|t| t > now);
-            self.clock = Some(if done { now } else { until });
-            return Ok(());
-        }
+        self.call += 1;
+        self.split_instant = false;
         let at = match self.clock {
             Some(clock) if clock > now => clock,
             _ => now,
         };
+        let bound = Some(self.max_renewals);
+        if matches!(input, Input::Tick) {
+            // As far as the bound lets it go; the clock stays at the last deadline fired when
+            // it stops short.
+            match self.fire_due(at, bound) {
+                Ok(()) => self.clock = Some(at),
+                Err(reached) => self.split_instant = Some(reached) == self.clock,
+            }
+            self.place_waiting();
+            return Ok(());
+        }
         if self.timers.iter().any(|t| t.at <= at) {
             // Deadlines due by then fire first and the input is judged after them; on a copy,
             // so that a rejected input fires nothing either.
             let mut next = self.clone();
-            next.fire_due(at);
+            if let Err(reached) = next.fire_due(at, bound) {
+                self.split_instant = Some(reached) == next.clock;
+                return Err(ModelError::CatchUpBound {
+                    at: now,
+                    clock: self.clock.unwrap_or(at),
+                    renewals: self.max_renewals,
+                    reached,
+                });
+            }
             next.validate(input)?;
             next.clock = Some(at);
             next.apply(input);
@@ -653,26 +766,28 @@ impl Model {
         Ok(())
     }
 
+    /// Whether the last call stopped at the renewal bound before a renewal due at the very
+    /// instant of the last deadline it fired (so that deadlines of one instant were split
+    /// between two calls). A renewal falls due a minute or more after the firing that set it,
+    /// so this happens only when several renewals share an instant.
+    pub fn split_an_instant(&self) -> bool {
+        self.split_instant
+    }
+
     /// Breaches of "nothing routed automatically on a closed line" since the last call.
     pub fn take_violations(&mut self) -> Vec<String> {
         std::mem::take(&mut self.violations)
     }
 
-    /// Where one call must stop catching up: [`MAX_CATCH_UP`] past the clock, when `now` is
-    /// further than that and a deadline is pending at or before `now`; else `None`.
-    fn catch_up_limit(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let clock = self.clock?;
-        let pending = self.poll_timeout().is_some_and(|d| d <= now);
-        (pending && now - clock > MAX_CATCH_UP).then(|| clock + MAX_CATCH_UP)
-    }
-
     /// Lets time pass: fires every deadline due at or before `now`, each as of its own time,
-    /// however far away (the bound applies to `handle`, ticks included).
+    /// however far away and however many renewals that takes.
     pub fn handle_timeout(&mut self, now: DateTime<Utc>) {
         if self.clock.is_some_and(|clock| now < clock) {
             return;
         }
-        self.fire_due(now);
+        self.call += 1;
+        let unbounded = self.fire_due(now, None);
+        debug_assert!(unbounded.is_ok(), "an unbounded call never stops");
         self.clock = Some(now);
     }
 
@@ -699,6 +814,35 @@ impl Model {
             .iter()
             .map(|c| (c.id.clone(), c.client.clone(), c.channel.clone()))
             .collect()
+    }
+
+    /// `forget_closed_after_secs` and `max_renewals_per_call` as the last `engine_settings`
+    /// left them.
+    pub fn settings(&self) -> (Option<u64>, u32) {
+        (self.forget_after, self.max_renewals)
+    }
+
+    /// Whether nothing can start renewing on its own: no offer or unconfirmed assignment
+    /// pending, nobody waiting and nobody with a bot. Then letting any amount of time pass
+    /// fires only what is scheduled now and the lines' openings and closings.
+    pub fn is_quiet(&self) -> bool {
+        !self
+            .timers
+            .iter()
+            .any(|t| matches!(t.kind, TimerKind::Offer(_)))
+            && !self.conversations.iter().any(|c| {
+                matches!(
+                    c.at,
+                    Where::Waiting { .. } | Where::WithBot { .. } | Where::Limbo
+                )
+            })
+    }
+
+    /// A known client's pin, contacts and last operator; `None` for a client the model does
+    /// not know (never named, or forgotten).
+    pub fn client_summary(&self, id: &str) -> Option<(Option<String>, u64, Option<String>)> {
+        self.client(id)
+            .map(|c| (c.pinned.clone(), c.contacts, c.last_operator.clone()))
     }
 
     /// Open conversations, in order of first mention.
@@ -729,6 +873,21 @@ impl Model {
             }
         }
         out
+    }
+
+    /// Unconfirmed assignments (with an answer deadline), in order of first mention: the
+    /// conversation, its client and its holder.
+    pub fn unconfirmed_assignments(&self) -> Vec<(String, String, String)> {
+        self.conversations
+            .iter()
+            .filter_map(|c| match &c.at {
+                Where::Assigned {
+                    op,
+                    deadline: Some(_),
+                } => Some((c.id.clone(), c.client.clone(), op.clone())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Lines holding an unconfirmed assignment (one with an answer deadline).
@@ -980,6 +1139,7 @@ impl Model {
         self.timers.push(Timer {
             at,
             seq: self.timer_seq,
+            call: self.call,
             kind,
         });
     }
@@ -1268,6 +1428,10 @@ impl Model {
         };
         let seq = self.next_seq();
         self.op_record_mut(op).last_assigned = seq;
+        if answer_by.is_none() {
+            // Final at once: the client's last operator.
+            self.set_last_operator(c, op);
+        }
         self.emit(DecisionKind::Assigned {
             conversation: self.cid(c),
             line: self.lid(c),
@@ -1386,14 +1550,42 @@ impl Model {
         });
     }
 
-    /// Makes an unconfirmed assignment final.
+    /// Makes an unconfirmed assignment final (silently); its holder is now the client's last
+    /// operator.
     fn confirm(&mut self, c: usize) {
         if let Where::Assigned { op, deadline } = self.conversations[c].at.clone() {
             if deadline.is_some() {
                 self.leave(c);
+                self.set_last_operator(c, &op);
                 self.conversations[c].at = Where::Assigned { op, deadline: None };
             }
         }
+    }
+
+    /// Makes an unconfirmed assignment final and says so: `assigned` naming the holder again,
+    /// without `answer_by` (not a new assignment: "least recently assigned" stays as it was).
+    fn finalize(&mut self, c: usize, reason: AssignReason) {
+        let Where::Assigned {
+            op,
+            deadline: Some(_),
+        } = self.conversations[c].at.clone()
+        else {
+            return;
+        };
+        self.confirm(c);
+        self.emit(DecisionKind::Assigned {
+            conversation: self.cid(c),
+            line: self.lid(c),
+            operator: op.as_str().into(),
+            reason,
+            answer_by: None,
+        });
+    }
+
+    /// The conversation's client's last operator is now `op`.
+    fn set_last_operator(&mut self, c: usize, op: &str) {
+        let client = self.conversations[c].client.clone();
+        self.client_mut(&client).last_operator = Some(op.to_string());
     }
 
     /// Takes a conversation from wherever it is, telling who lost it. Returns the operator
@@ -1465,18 +1657,23 @@ impl Model {
     /// Closes an open conversation (or one in limbo): its clocks stop silently; the line may
     /// ask for a rating.
     fn close(&mut self, c: usize, reason: CloseReason) {
-        if let Where::Assigned { op, .. } = self.leave(c) {
-            let client = self.conversations[c].client.clone();
-            self.client_mut(&client).last_operator = Some(op);
-        }
+        self.leave(c);
+        let now = self.now_();
         let id = self.conversations[c].id.clone();
         let conv = &mut self.conversations[c];
         conv.at = Where::Closed;
+        conv.closed_at = Some(now);
         conv.tried.clear();
         conv.sla = None;
         self.cancel(TimerKind::Sla(id.clone()));
         self.cancel(TimerKind::Unanswered(id.clone()));
-        self.cancel(TimerKind::Inactivity(id));
+        self.cancel(TimerKind::Inactivity(id.clone()));
+        match self.forget_at(now) {
+            // No deadline is left due after a call: forgotten once the closing is done.
+            Some(at) if at <= now => self.forget_soon.push(id),
+            Some(at) => self.schedule(at, TimerKind::Forget(id)),
+            None => {}
+        }
         self.emit(DecisionKind::Closed {
             conversation: self.cid(c),
             reason,
@@ -1491,6 +1688,78 @@ impl Model {
             self.emit(DecisionKind::RatingRequested {
                 conversation: self.cid(c),
             });
+        }
+    }
+
+    /// When a conversation closed at `closed_at` is to be forgotten (`None`: never, or past
+    /// the end of time).
+    fn forget_at(&self, closed_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let secs = i64::try_from(self.forget_after?).ok()?;
+        closed_at.checked_add_signed(TimeDelta::try_seconds(secs)?)
+    }
+
+    /// Forgets the conversations that closed with nothing to wait for (a retention of zero),
+    /// in the order they closed.
+    fn forget_closed_now(&mut self) {
+        for id in std::mem::take(&mut self.forget_soon) {
+            if let Some(c) = self.conv_index(&id) {
+                self.forget(c);
+            }
+        }
+    }
+
+    /// Forgets a closed conversation, and its client if nothing is left of them.
+    fn forget(&mut self, c: usize) {
+        let conv = self.conversations.remove(c);
+        debug_assert!(
+            conv.at == Where::Closed,
+            "only closed conversations are forgotten"
+        );
+        debug_assert!(
+            !self.timers.iter().any(|t| match &t.kind {
+                TimerKind::Offer(id)
+                | TimerKind::Unanswered(id)
+                | TimerKind::Sla(id)
+                | TimerKind::Bot(id)
+                | TimerKind::Inactivity(id)
+                | TimerKind::Forget(id) => *id == conv.id,
+                _ => false,
+            }),
+            "a closed conversation has no deadline left but its forgetting"
+        );
+        self.forget_client_if_idle(&conv.client);
+    }
+
+    /// Forgets a client the model knows no conversation of and who has no pin.
+    fn forget_client_if_idle(&mut self, client: &str) {
+        let idle = !self.conversations.iter().any(|c| c.client == client)
+            && self.client(client).is_none_or(|cl| cl.pinned.is_none());
+        if idle {
+            self.clients.retain(|cl| cl.id != client);
+        }
+    }
+
+    /// `forget_closed_after_secs` changed: every closed conversation is forgotten at its new
+    /// time, at once if that has passed, in order of first mention.
+    fn retime_forgetting(&mut self) {
+        let now = self.now_();
+        let closed: Vec<String> = self
+            .conversations
+            .iter()
+            .filter(|c| c.at == Where::Closed)
+            .map(|c| c.id.clone())
+            .collect();
+        for id in closed {
+            self.cancel(TimerKind::Forget(id.clone()));
+            let c = self.conv_index(&id).expect("forgotten only below");
+            let closed_at = self.conversations[c]
+                .closed_at
+                .expect("a closed conversation knows when it closed");
+            match self.forget_at(closed_at) {
+                Some(at) if at <= now => self.forget(c),
+                Some(at) => self.schedule(at, TimerKind::Forget(id)),
+                None => {}
+            }
         }
     }
 
@@ -1552,7 +1821,12 @@ impl Model {
     /// closings come first; once the last of them has fired, the lines that opened place
     /// their waiting conversations, longest waiting first across them, and only then does
     /// the next deadline of the instant fire.
-    fn fire_due(&mut self, now: DateTime<Utc>) {
+    ///
+    /// With a `bound`, it stops before firing a renewal (an offer or a line's hours,
+    /// scheduled during this call) when it has fired that many already, and returns when that
+    /// renewal falls due; it stays pending.
+    fn fire_due(&mut self, now: DateTime<Utc>, bound: Option<u32>) -> Result<(), DateTime<Utc>> {
+        let mut renewals: u32 = 0;
         loop {
             let next = self
                 .timers
@@ -1564,6 +1838,13 @@ impl Model {
             let Some(i) = next else {
                 break;
             };
+            let t = &self.timers[i];
+            if t.call == self.call && t.kind.renews() {
+                if bound.is_some_and(|b| renewals >= b) {
+                    return Err(t.at);
+                }
+                renewals += 1;
+            }
             let timer = self.timers.remove(i);
             self.clock = Some(match self.clock {
                 Some(clock) if clock > timer.at => clock,
@@ -1598,7 +1879,12 @@ impl Model {
                     let c = conv(self, &id);
                     self.close(c, CloseReason::Inactivity);
                 }
+                TimerKind::Forget(id) => {
+                    let c = conv(self, &id);
+                    self.forget(c);
+                }
             }
+            self.forget_closed_now();
             let hours_left = self
                 .timers
                 .iter()
@@ -1608,6 +1894,7 @@ impl Model {
             }
             self.place_waiting();
         }
+        Ok(())
     }
 
     /// An unanswered assignment reached its deadline: the next one not yet tried gets it;
@@ -1618,14 +1905,17 @@ impl Model {
         let was = std::mem::replace(&mut self.conversations[c].at, Where::Limbo);
         let plan = self.plan(c);
         let keep = match &plan {
-            Plan::Exhausted => self.line_of(c).on_exhausted == OnExhausted::KeepLast,
+            Plan::Exhausted if self.line_of(c).on_exhausted == OnExhausted::KeepLast => {
+                Some(AssignReason::Routed)
+            }
             // Only an `always` pin picks the holder again: nobody else could take it anyway.
-            Plan::Assign { op, .. } => op == holder,
-            _ => false,
+            Plan::Assign { op, .. } if op == holder => Some(AssignReason::Pinned),
+            _ => None,
         };
         self.conversations[c].at = was;
-        if keep {
-            self.confirm(c);
+        if let Some(reason) = keep {
+            // Kept: final now, and said so.
+            self.finalize(c, reason);
             return;
         }
         self.leave(c);
@@ -1707,10 +1997,15 @@ impl Model {
     }
 
     fn remove_operator(&mut self, id: &str) {
+        let mut unpinned = Vec::new();
         for cl in &mut self.clients {
             if cl.pinned.as_deref() == Some(id) {
                 cl.pinned = None;
+                unpinned.push(cl.id.clone());
             }
+        }
+        for cl in unpinned {
+            self.forget_client_if_idle(&cl);
         }
         self.timers
             .retain(|t| t.kind != TimerKind::Absence(id.to_string()));
@@ -1930,6 +2225,12 @@ impl Model {
     fn validate(&self, input: &Input) -> Result<(), ModelError> {
         match input {
             Input::UpsertOperator(_) | Input::UnpinClient { .. } | Input::Tick => Ok(()),
+            Input::EngineSettings(settings) => {
+                if settings.max_renewals_per_call == 0 {
+                    return err("max_renewals_per_call must be at least 1");
+                }
+                Ok(())
+            }
             Input::UpsertLine(cfg) => {
                 if let Some(secs) = cfg.offer_timeout_secs {
                     if !(60..=43_200).contains(&secs) {
@@ -2105,6 +2406,11 @@ impl Model {
     // ---- applying ----------------------------------------------------------------------------
 
     fn apply(&mut self, input: &Input) {
+        self.apply_input(input);
+        self.forget_closed_now();
+    }
+
+    fn apply_input(&mut self, input: &Input) {
         match input {
             Input::UpsertOperator(cfg) => self.upsert_operator(cfg),
             Input::RemoveOperator { operator } => self.remove_operator(operator.as_str()),
@@ -2117,9 +2423,22 @@ impl Model {
                 }
             }
             Input::PinClient { client, operator } => {
-                self.client_mut(client.as_str()).pinned = Some(operator.as_str().to_string());
+                self.pin_client(client.as_str(), operator.as_str())
             }
-            Input::UnpinClient { client } => self.client_mut(client.as_str()).pinned = None,
+            Input::UnpinClient { client } => {
+                if let Some(cl) = self.clients.iter_mut().find(|cl| cl.id == client.as_str()) {
+                    cl.pinned = None;
+                }
+                self.forget_client_if_idle(client.as_str());
+            }
+            Input::EngineSettings(settings) => {
+                let changed = settings.forget_closed_after_secs != self.forget_after;
+                self.forget_after = settings.forget_closed_after_secs;
+                self.max_renewals = settings.max_renewals_per_call;
+                if changed {
+                    self.retime_forgetting();
+                }
+            }
             Input::Presence { operator, status } => self.set_presence(operator.as_str(), *status),
             Input::WorkdayStarted { operator } => self.set_workday(operator.as_str(), true),
             Input::WorkdayEnded { operator } => self.set_workday(operator.as_str(), false),
@@ -2210,6 +2529,25 @@ impl Model {
         }
     }
 
+    /// Pins a client; on lines pinning `always`, their conversations held unanswered by that
+    /// operator become final, and say so.
+    fn pin_client(&mut self, client: &str, op: &str) {
+        self.client_mut(client).pinned = Some(op.to_string());
+        for c in 0..self.conversations.len() {
+            let conv = &self.conversations[c];
+            if conv.client != client {
+                continue;
+            }
+            let held = matches!(
+                &conv.at,
+                Where::Assigned { op: holder, deadline: Some(_) } if holder == op
+            );
+            if held && self.line_of(c).pinned_policy == PinnedPolicy::Always {
+                self.finalize(c, AssignReason::Pinned);
+            }
+        }
+    }
+
     /// Opens a new conversation on the channel's line, in limbo.
     fn open(&mut self, id: &str, client: &str, channel: &str) -> usize {
         let line = self
@@ -2229,6 +2567,7 @@ impl Model {
             sla: None,
             off_hours_period: None,
             rating: None,
+            closed_at: None,
         });
         self.conversations.len() - 1
     }
@@ -2239,10 +2578,12 @@ impl Model {
             .channel(&self.conversations[c].channel)
             .and_then(|ch| ch.line.clone())
             .expect("validated: the channel is connected");
+        self.cancel(TimerKind::Forget(self.conversations[c].id.clone()));
         let conv = &mut self.conversations[c];
         conv.line = line;
         conv.tried.clear();
         conv.rating = None;
+        conv.closed_at = None;
         conv.at = Where::Limbo;
     }
 
