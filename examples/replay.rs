@@ -13,8 +13,9 @@
 //! file in two parts through a snapshot prints the same decisions as replaying it whole (error
 //! lines aside: their line numbers restart with each part).
 //!
-//! Each input line is a JSON object with its time in `"at"` (RFC 3339) and the input's fields,
-//! as the wire format names them. Decisions are printed one per line and flushed after every
+//! Each input line is a JSON object with its time in `"at"` (RFC 3339), optionally the
+//! operator who made it in `"actor"` (checked against their roles, DESIGN §7), and the input's
+//! fields, as the wire format names them. Decisions are printed one per line and flushed after every
 //! input, so another program can drive the replay interactively through a pipe. A line that
 //! fails — bad JSON, an unknown type or field, or an engine error — prints
 //! `{"at":T,"type":"error","line_no":N,"error":"…"}` (with the engine's clock as `at`, `null`
@@ -23,7 +24,7 @@
 use std::io::{self, BufRead, Write};
 
 use chrono::{DateTime, Utc};
-use routeline::{Engine, Input};
+use routeline::{Engine, Input, OperatorId};
 
 /// The line printed for an input that failed.
 #[derive(serde::Serialize)]
@@ -35,8 +36,14 @@ struct ErrorLine {
     error: String,
 }
 
-/// Parses one JSON line into its time and input.
+/// Parses one JSON line into its time and input (its actor, if any, left aside).
 pub fn parse_line(line: &str) -> Result<(DateTime<Utc>, Input), String> {
+    parse_line_as(line).map(|(at, _, input)| (at, input))
+}
+
+/// Parses one JSON line into its time, the operator who made it (`"actor"`, DESIGN §7), and
+/// the input.
+pub fn parse_line_as(line: &str) -> Result<(DateTime<Utc>, Option<OperatorId>, Input), String> {
     let mut value: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
     let obj = value
         .as_object_mut()
@@ -45,8 +52,13 @@ pub fn parse_line(line: &str) -> Result<(DateTime<Utc>, Input), String> {
         .remove("at")
         .ok_or_else(|| "missing field `at`".to_string())?;
     let at: DateTime<Utc> = serde_json::from_value(at).map_err(|e| format!("field `at`: {e}"))?;
+    let actor = obj
+        .remove("actor")
+        .map(serde_json::from_value::<OperatorId>)
+        .transpose()
+        .map_err(|e| format!("field `actor`: {e}"))?;
     let input: Input = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    Ok((at, input))
+    Ok((at, actor, input))
 }
 
 /// Feeds one line (numbered from 1) to the engine and writes what it decided, or an error line.
@@ -60,8 +72,13 @@ pub fn process_line(
     if line.trim().is_empty() {
         return Ok(());
     }
-    let result = parse_line(line)
-        .and_then(|(at, input)| engine.handle(at, input).map_err(|e| e.to_string()));
+    let result = parse_line_as(line).and_then(|(at, actor, input)| {
+        match actor {
+            Some(actor) => engine.handle_as(at, actor, input),
+            None => engine.handle(at, input),
+        }
+        .map_err(|e| e.to_string())
+    });
     if let Err(error) = result {
         let err = ErrorLine {
             at: engine.now(),

@@ -86,7 +86,7 @@ impl State {
     }
 
     /// Interns a new conversation, open on `line`, in limbo.
-    fn open_conversation(
+    pub(crate) fn open_conversation(
         &mut self,
         id: &ConversationId,
         client: &ClientId,
@@ -107,7 +107,7 @@ impl State {
     }
 
     /// A closed conversation opens again on `line` (its channel's), in limbo.
-    fn reopen(&mut self, c: ConvIdx, line: LineIdx) {
+    pub(crate) fn reopen(&mut self, c: ConvIdx, line: LineIdx) {
         self.core.leave(c);
         let conv = &mut self.core.facts.convs[c];
         conv.line = line;

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod access;
 mod audit;
 mod conversations;
 mod engine;
@@ -14,6 +15,7 @@ mod lines;
 mod model;
 mod operators;
 mod query;
+mod queue;
 mod retention;
 mod routing;
 mod rules;
@@ -27,6 +29,7 @@ pub use query::{
     ConversationState, ConversationView, LineCounters, LineHours, OperatorLoad, OperatorView,
     SlaCounts, WaitingEntry,
 };
+pub use queue::panel::{CallbackChannel, CallbackOrderView};
 pub use snapshot::{Corruption, Entity, SNAPSHOT_VERSION, Sequence, Snapshot, SnapshotError};
 pub use wire::config::{
     ChannelConfig, CountTowardCap, DEFAULT_FORGET_CLOSED_AFTER_SECS, DEFAULT_MAX_RENEWALS_PER_CALL,
@@ -38,8 +41,12 @@ pub use wire::decision::{
     SlaKind, UnassignReason, WithdrawReason,
 };
 pub use wire::error::{Error, ScheduleError};
-pub use wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
+pub use wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId, RoleId};
 pub use wire::input::{Input, Presence};
+pub use wire::queue::{
+    CallbackConfig, CallbackResult, ClientConfig, MAX_AGING_SECS, PRIORITY_RANGE, Permission,
+    PriorityConfig, PriorityRule, Request, RoleConfig, Scope,
+};
 pub use wire::rules::{
     Action, Conditions, MAX_RULES_PER_LIST, Rule, RuleEvent, RuleList, RuleLists, Status,
 };

@@ -10,7 +10,7 @@
 //! | [`queued`](State::queued) | a conversation enters a waiting queue | `queued`; the `no_operators` reply |
 //! | [`placed`](State::placed) | a conversation is assigned or offered | (no feature listens yet: the hook is where one will) |
 //! | [`session_completed`](State::session_completed) | a conversation's session completes (`complete`, a rule) | the response target is cancelled silently, the `unanswered` and inactivity clocks stop |
-//! | [`closed`](State::closed) | a conversation closes | the response target is cancelled, the `unanswered` and inactivity clocks stop; `closed`; `rating_requested`; with a retention of zero, *forgotten* at once |
+//! | [`closed`](State::closed) | a conversation closes | its handling time counts toward the queue panel's estimated wait (a callback order ends); the response target is cancelled, the `unanswered` and inactivity clocks stop; `closed`; `rating_requested`; with a retention of zero, *forgotten* at once |
 //! | [`forgotten`](State::forgotten) | a closed conversation is forgotten (`retention.rs`) | ratings and the off-hours reply drop what they kept of it |
 //! | [`bot_leaves`](State::bot_leaves) | the bot hands over or times out | `bot_left`; the queue or a close, as the line says |
 //!
@@ -34,6 +34,8 @@ use crate::wire::settings::BotLeave;
 pub(crate) enum Opener {
     Client,
     Operator,
+    /// A callback order (DESIGN §7): nobody wrote.
+    Order,
 }
 
 /// Where a client's message falls in its conversation.
@@ -51,8 +53,9 @@ pub(crate) enum ClientMessage {
 impl State {
     /// A conversation opened or reopened, in limbo.
     pub(crate) fn opened(&mut self, c: ConvIdx, by: Opener) {
-        // A reopened conversation starts open.
+        // A reopened conversation starts open, and its handling time anew.
         self.set_status(c, Status::Open);
+        self.core.facts.convs[c].placed_at = None;
         self.features.rating.reopened(c);
         if by == Opener::Client {
             self.features.replies.welcome(&mut self.core, c);
@@ -142,6 +145,7 @@ impl State {
     /// A conversation in limbo closes, and says so.
     pub(crate) fn closed(&mut self, c: ConvIdx, reason: CloseReason) {
         let forget_now = self.core.enter_closed(c);
+        self.queue.closed(&mut self.core, c);
         self.features.sla.cancel(&mut self.core, c);
         self.features.replies.stop_unanswered(&mut self.core, c);
         self.features.inactivity.stop(&mut self.core, c);

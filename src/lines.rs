@@ -15,7 +15,7 @@ use crate::wire::decision::CloseReason;
 
 impl State {
     /// The operators a queue names, directly or through groups (existing ones only).
-    fn queue_members(&self, queue: &[QueueRef]) -> BTreeSet<OpIdx> {
+    pub(crate) fn queue_members(&self, queue: &[QueueRef]) -> BTreeSet<OpIdx> {
         let mut out = BTreeSet::new();
         for r in queue {
             match *r {
@@ -72,6 +72,11 @@ impl State {
         for o in affected {
             self.core.reslot(o);
         }
+        // Its priorities may have changed: every waiting conversation takes its place anew.
+        let waiting: Vec<ConvIdx> = self.core.idx.lines[l].waiting.values().copied().collect();
+        for c in waiting {
+            self.core.rekey_waiting(c);
+        }
         self.retry_line(l);
     }
 
@@ -101,6 +106,7 @@ impl State {
         }
         self.features.schedule.removed(&mut self.core, l);
         self.features.sla.line_removed(l);
+        self.queue.line_removed(l);
         self.core.facts.lines[l] = None;
         // Nothing derived of the line is left (its queue, channels and conversations are
         // gone); a line created again under its id starts afresh.
@@ -148,25 +154,27 @@ impl State {
                 lines.push(old);
             }
         }
-        let mut waiting: Vec<(u64, _)> = Vec::new();
+        let mut waiting: Vec<ConvIdx> = Vec::new();
         for line in lines {
             waiting.extend(
                 self.core.idx.lines[line]
                     .waiting
-                    .iter()
-                    .filter(|&(_, &c)| self.core.facts.convs[c].channel == ch)
-                    .map(|(&s, &c)| (s, c)),
+                    .values()
+                    .copied()
+                    .filter(|&c| self.core.facts.convs[c].channel == ch),
             );
         }
-        waiting.sort_unstable();
-        for (_, c) in waiting {
+        // The channel's kind may have changed, and with it their priority.
+        for &c in &waiting {
+            self.core.rekey_waiting(c);
+        }
+        for c in self.by_urgency(waiting) {
             self.retry_waiting(c);
         }
-        self.core.idx.dirty.insert(Bucket::Pool(PoolRef::Line(l)));
-        self.core
-            .idx
-            .dirty
-            .insert(Bucket::Pool(PoolRef::Channel(ch)));
+        for pool in [PoolRef::Line(l), PoolRef::Channel(ch)] {
+            self.core.idx.dirty.insert(Bucket::Pool(pool));
+            self.core.idx.dirty.insert(Bucket::Voice(pool));
+        }
     }
 
     pub(crate) fn disconnect_channel(&mut self, ch: ChanIdx) {

@@ -47,6 +47,7 @@ impl State {
         op.groups = groups;
         op.max_open = cfg.max_open;
         op.active = cfg.active;
+        self.access.set_roles(o, cfg.roles);
         self.core.reslot(o);
         self.availability_changed(o, before);
     }
@@ -65,6 +66,7 @@ impl State {
                 self.core.timers.cancel(key);
             }
         }
+        self.access.set_roles(o, Vec::new());
         let op = &mut self.core.facts.ops[o];
         op.exists = false;
         op.presence = Presence::Offline;

@@ -10,6 +10,7 @@ use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
 use crate::wire::decision::SlaKind;
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
 use crate::wire::input::Presence;
+use crate::wire::queue::Request;
 use crate::wire::rules::Status;
 
 /// A conversation waiting in a line's queue.
@@ -21,10 +22,22 @@ pub struct WaitingEntry {
     pub client: ClientId,
     /// Its channel.
     pub channel: ChannelId,
-    /// When it entered the queue.
+    /// When its client's current wait began: kept when it comes back to the queue after an
+    /// unanswered or withdrawn offer or a transfer (DESIGN §7).
     pub since: DateTime<Utc>,
     /// Whole seconds it has waited, as of the engine's clock (its time in queue).
     pub waited_secs: i64,
+    /// Its place in the queue, from 1.
+    pub position: usize,
+    /// A text, a call or a callback order.
+    pub request: Request,
+    /// The client is VIP.
+    pub vip: bool,
+    /// Its effective priority at the engine's clock (base plus aging, rounded down).
+    pub priority: i64,
+    /// ⌈position × mean handling time ÷ capacity⌉ for its kind on the line; `None` until ten
+    /// conversations of its kind have closed there, or while nobody could take one.
+    pub estimated_wait_secs: Option<u64>,
 }
 
 /// An operator's load counters, each over all lines.
@@ -77,6 +90,8 @@ pub enum ConversationState {
     WithBot,
     /// Its session completed without closing (DESIGN §6).
     Completed,
+    /// A callback order scheduled for later (DESIGN §7).
+    Scheduled,
     /// Closed.
     Closed,
 }
@@ -113,6 +128,8 @@ pub struct ConversationView {
     /// Whose it is: its holder while someone holds it, else the last operator who did (or one
     /// a rule named) — the operator whose "Mine" tab shows it.
     pub responsible: Option<OperatorId>,
+    /// A text, a call or a callback order (DESIGN §7).
+    pub request: Request,
 }
 
 /// Response-time targets met and missed.
@@ -170,70 +187,17 @@ pub struct LineCounters {
     pub sla: SlaCounts,
     /// Completed conversations on the line (DESIGN §6).
     pub completed: u32,
+    /// Of the waiting conversations, the texts.
+    pub waiting_texts: u32,
+    /// Of the waiting conversations, the calls.
+    pub waiting_calls: u32,
+    /// Of the waiting conversations, the callback orders that fell due.
+    pub waiting_callbacks: u32,
+    /// Callback orders scheduled for later.
+    pub scheduled_callbacks: u32,
 }
 
 impl Engine {
-    fn waited(&self, since: DateTime<Utc>) -> i64 {
-        self.st
-            .core
-            .clock
-            .map_or(0, |now| (now - since).num_seconds().max(0))
-    }
-
-    /// A line's waiting queue in order, with each conversation's time in queue; `None` for an
-    /// unknown line. For support lines (DESIGN §6) this is the "New" tab: conversations fixed
-    /// on nobody (with what is offered in mode `all`, which notifies everyone).
-    pub fn waiting(&self, line: &str) -> Option<Vec<WaitingEntry>> {
-        let core = &self.st.core;
-        let l = core.facts.line_idx(line)?;
-        Some(
-            core.idx.lines[l]
-                .waiting
-                .values()
-                .map(|&c| {
-                    let conv = &core.facts.convs[c];
-                    let since = match conv.place {
-                        Place::Waiting { since, .. } => since,
-                        _ => core.clock.unwrap_or_default(),
-                    };
-                    WaitingEntry {
-                        conversation: core.facts.conv_name(c),
-                        client: core.facts.client_name(conv.client),
-                        channel: core.facts.chan_name(conv.channel),
-                        since,
-                        waited_secs: self.waited(since),
-                    }
-                })
-                .collect(),
-        )
-    }
-
-    /// A line's counters; `None` for an unknown line.
-    pub fn line_counters(&self, line: &str) -> Option<LineCounters> {
-        let core = &self.st.core;
-        let l = core.facts.line_idx(line)?;
-        let index = &core.idx.lines[l];
-        let oldest = index
-            .waiting
-            .values()
-            .next()
-            .and_then(|&c| match core.facts.convs[c].place {
-                Place::Waiting { since, .. } => Some(since),
-                _ => None,
-            });
-        Some(LineCounters {
-            waiting: index.waiting.len(),
-            offered: index.offered,
-            assigned: index.assigned,
-            oldest_waiting_since: oldest,
-            oldest_wait_secs: oldest.map(|s| self.waited(s)),
-            with_bot: index.with_bot,
-            open: self.st.features.schedule.is_open(l),
-            sla: self.st.features.sla.line(l).into(),
-            completed: index.completed,
-        })
-    }
-
     /// Whether a line is open at `at` by its working hours, and when that next changes;
     /// `None` for an unknown line. A pure question: it changes nothing.
     pub fn line_hours(&self, line: &str, at: DateTime<Utc>) -> Option<LineHours> {
@@ -297,6 +261,9 @@ impl Engine {
                 ops.iter().map(|&o| core.facts.op_name(o)).collect(),
             ),
             Place::Closed { .. } => (ConversationState::Closed, None, None, Vec::new()),
+            Place::Scheduled { due } => {
+                (ConversationState::Scheduled, None, Some(due.0), Vec::new())
+            }
             Place::WithBot { deadline, .. } => (
                 ConversationState::WithBot,
                 None,
@@ -319,6 +286,7 @@ impl Engine {
             rating: self.st.features.rating.score(c),
             status: conv.status,
             responsible: conv.responsible.map(|o| core.facts.op_name(o)),
+            request: conv.request,
         })
     }
 

@@ -58,8 +58,12 @@ impl State {
 
     /// A completed conversation records the line it is to be routed on when re-activated.
     pub(crate) fn move_completed(&mut self, c: ConvIdx, l: LineIdx) {
-        if self.core.facts.convs[c].line != l {
+        let old = self.core.facts.convs[c].line;
+        if old != l {
             self.core.set_line(c, l);
+            // A completed conversation is counted by its line as such, too.
+            self.core.idx.lines[old].completed -= 1;
+            self.core.idx.lines[l].completed += 1;
             self.emit_completed(c);
         }
     }

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
+use crate::access::Access;
 use crate::features::Features;
 use crate::index::timers::Timers;
 use crate::index::{GroupIndex, Indices, LineIndex, OpIndex};
@@ -17,6 +18,7 @@ use crate::model::client::Client;
 use crate::model::ids::{ChanIdx, ClientIdx, GroupIdx, LineIdx, OpIdx};
 use crate::model::line::Channel;
 use crate::model::operator::Operator;
+use crate::queue::Queue;
 use crate::rules::Rules;
 use crate::wire::config::EngineSettings;
 use crate::wire::decision::{Decision, DecisionKind};
@@ -29,6 +31,10 @@ pub(crate) struct State {
     pub(crate) features: Features,
     /// The rule lists of support lines (DESIGN §6).
     pub(crate) rules: Rules,
+    /// The contact-centre queue's own state (DESIGN §7): callback orders, handling times.
+    pub(crate) queue: Queue,
+    /// Roles and their permissions (DESIGN §7).
+    pub(crate) access: Access,
 }
 
 /// Everything but the features: time, facts, indices, deadlines, decisions.
@@ -55,6 +61,8 @@ impl State {
             core: Core::new(seed),
             features: Features::default(),
             rules: Rules::default(),
+            queue: Queue::default(),
+            access: Access::default(),
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::model::conversation::Place;
 use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
 use crate::routing::Plan;
 use crate::state::State;
+use crate::wire::queue::Request;
 
 impl Engine {
     /// Checks the engine's internal invariants by brute force and says which one is broken.
@@ -59,6 +60,42 @@ impl State {
         // below: an `all`-mode offer can name every operator, so no scanning its list per
         // operator.
         let mut offered: BTreeSet<(OpIdx, ConvIdx)> = BTreeSet::new();
+        // Per operator, the calls and callbacks they hold; per line, waiting conversations by
+        // kind and scheduled orders.
+        let mut voice: BTreeMap<OpIdx, u32> = BTreeMap::new();
+        let mut kinds: BTreeMap<LineIdx, [u32; 3]> = BTreeMap::new();
+        let mut scheduled: BTreeMap<LineIdx, u32> = BTreeMap::new();
+        for &c in facts.waits.keys() {
+            let ok = facts.conv_ids.is_live(c)
+                && match &facts.convs[c].place {
+                    Place::Waiting { .. } | Place::Offered { .. } => true,
+                    Place::Assigned { answer, .. } => !answer.is_final(),
+                    _ => false,
+                };
+            if !ok {
+                return Err(format!(
+                    "{}: a wait under way, but not waiting",
+                    facts.conv_name(c)
+                ));
+            }
+        }
+        for &c in self.queue.orders.keys() {
+            let conv = &facts.convs[c];
+            if !facts.conv_ids.is_live(c) || !conv.is_open() || conv.request != Request::Callback {
+                return Err(format!("{}: a stale callback order", facts.conv_name(c)));
+            }
+        }
+        for (c, conv) in facts.live_convs() {
+            if conv.is_open()
+                && conv.request == Request::Callback
+                && !self.queue.orders.contains_key(&c)
+            {
+                return Err(format!(
+                    "{}: a callback order with no attempts",
+                    facts.conv_name(c)
+                ));
+            }
+        }
         for (c, conv) in facts.live_convs() {
             let name = || facts.conv_name(c);
             if !facts.client_ids.is_live(conv.client) {
@@ -73,11 +110,23 @@ impl State {
             match &conv.place {
                 Place::Closed { .. } => {}
                 Place::Limbo => return Err(format!("{}: left in limbo", name())),
-                Place::Waiting { seq, bucket, .. } => {
-                    if idx.lines[conv.line].waiting.get(seq) != Some(&c) {
+                Place::Waiting { key, bucket } => {
+                    let Some(&w) = facts.waits.get(&c) else {
+                        return Err(format!("{}: waiting with no wait under way", name()));
+                    };
+                    if self.core.wait_key(c, w) != *key {
+                        return Err(format!("{}: waiting at a stale place", name()));
+                    }
+                    kinds.entry(conv.line).or_default()[conv.request as usize] += 1;
+                    if idx.lines[conv.line].waiting.get(key) != Some(&c) {
                         return Err(format!("{}: waiting but not in its line's queue", name()));
                     }
-                    if self.core.bucket_ref(*bucket).get(seq) != Some(&c) {
+                    if conv.request.is_voice() != matches!(bucket, Bucket::Voice(_))
+                        && !matches!(bucket, Bucket::Pinned(_))
+                    {
+                        return Err(format!("{}: waiting in a bucket of the wrong kind", name()));
+                    }
+                    if self.core.bucket_ref(*bucket).get(key) != Some(&c) {
                         return Err(format!(
                             "{}: waiting but not in its bucket {bucket:?}",
                             name()
@@ -91,22 +140,37 @@ impl State {
                     if conv.responsible != Some(*op) {
                         return Err(format!("{}: its holder is not its responsible", name()));
                     }
+                    if conv.request.is_voice() {
+                        *voice.entry(*op).or_default() += 1;
+                    }
+                    if answer.is_final() && facts.waits.contains_key(&c) {
+                        return Err(format!("{}: confirmed, yet its wait goes on", name()));
+                    }
                     let e = counts.entry(conv.line).or_default();
                     if !answer.is_final() {
                         e.0 += 1;
                     } else {
                         e.1 += 1;
                     }
-                    loads
-                        .entry(*op)
-                        .or_default()
-                        .adjust(conv.awaiting_reply, conv.answered, true);
+                    // A call counts toward every load counter (DESIGN §7).
+                    let voice = conv.request.is_voice();
+                    loads.entry(*op).or_default().adjust(
+                        conv.awaiting_reply || voice,
+                        conv.answered && !voice,
+                        true,
+                    );
                 }
                 Place::WithBot { .. } => {
                     counts.entry(conv.line).or_default().2 += 1;
                 }
                 Place::Completed => {
                     counts.entry(conv.line).or_default().4 += 1;
+                }
+                Place::Scheduled { .. } => {
+                    if conv.request != Request::Callback {
+                        return Err(format!("{}: scheduled but not a callback order", name()));
+                    }
+                    *scheduled.entry(conv.line).or_default() += 1;
                 }
                 Place::Offered { ops, .. } => {
                     if ops.is_empty() {
@@ -133,6 +197,12 @@ impl State {
                     expect
                 ));
             }
+            if index.voice != voice.get(&o).copied().unwrap_or(0) {
+                return Err(format!(
+                    "operator {}: calls held miscounted",
+                    facts.op_name(o)
+                ));
+            }
             for &c in &index.held {
                 if facts.convs[c].place.holder() != Some(o) {
                     return Err(format!(
@@ -152,8 +222,8 @@ impl State {
                     ));
                 }
             }
-            for (&seq, &c) in &index.pinned_waiting {
-                let ok = matches!(facts.convs[c].place, Place::Waiting { seq: s, bucket: Bucket::Pinned(p), .. } if s == seq && p == o);
+            for (&key, &c) in &index.pinned_waiting {
+                let ok = matches!(facts.convs[c].place, Place::Waiting { key: k, bucket: Bucket::Pinned(p) } if k == key && p == o);
                 if !ok {
                     return Err(format!("stale pinned waiting entry {}", facts.conv_name(c)));
                 }
@@ -179,10 +249,21 @@ impl State {
                     facts.line_name(l),
                 ));
             }
-            for (&seq, &c) in &index.waiting {
-                if !matches!(facts.convs[c].place, Place::Waiting { seq: s, .. } if s == seq) {
+            for (&key, &c) in &index.waiting {
+                if !matches!(facts.convs[c].place, Place::Waiting { key: k, .. } if k == key) {
                     return Err(format!("line queue has stale entry {}", facts.conv_name(c)));
                 }
+            }
+            let actual = (
+                kinds.get(&l).copied().unwrap_or_default(),
+                scheduled.get(&l).copied().unwrap_or_default(),
+            );
+            if (index.waiting_kinds, index.scheduled) != actual {
+                return Err(format!(
+                    "line {}: waiting by kind and scheduled {:?}, actual {actual:?}",
+                    facts.line_name(l),
+                    (index.waiting_kinds, index.scheduled)
+                ));
             }
         }
         Ok(())

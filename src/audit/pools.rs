@@ -304,6 +304,7 @@ impl State {
             let (pool, l) = (*pool, *l);
             let line = &core.facts.line(l).config;
             let mut ready = BTreeSet::new();
+            let mut free = BTreeSet::new();
             let mut eligible = 0;
             for (&o, &pos) in members {
                 let op = &core.facts.ops[o];
@@ -311,7 +312,10 @@ impl State {
                     continue;
                 }
                 eligible += 1;
-                if !core.has_room_on(o, line) {
+                // Holding a call, an operator takes nothing else automatically (DESIGN §7).
+                let held = &core.idx.ops[o].held;
+                let holds_voice = held.iter().any(|&c| core.facts.convs[c].request.is_voice());
+                if !core.has_room_on(o, line) || holds_voice {
                     continue;
                 }
                 let (load, last) = match line.mode {
@@ -322,12 +326,16 @@ impl State {
                         op.last_assigned,
                     ),
                 };
-                ready.insert(Key {
+                let key = Key {
                     load,
                     last,
                     pos,
                     op: o,
-                });
+                };
+                ready.insert(key);
+                if held.is_empty() {
+                    free.insert(key);
+                }
             }
             let p = core.pool(pool);
             if p.ready != ready {
@@ -338,6 +346,13 @@ impl State {
                     ready
                 ));
             }
+            if p.free != free {
+                return Err(format!(
+                    "line {}: pool {pool:?} free set {:?} differs from recomputed {free:?}",
+                    core.facts.line_name(l),
+                    p.free,
+                ));
+            }
             if p.eligible != eligible {
                 return Err(format!(
                     "line {}: pool {pool:?} eligible count {} != {eligible}",
@@ -345,8 +360,10 @@ impl State {
                     p.eligible
                 ));
             }
-            for (&seq, &c) in &p.waiting {
-                let ok = matches!(core.facts.convs[c].place, Place::Waiting { seq: s, bucket: Bucket::Pool(b), .. } if s == seq && b == pool);
+            let entries = p.waiting.iter().map(|e| (e, Bucket::Pool(pool)));
+            let voice = p.voice_waiting.iter().map(|e| (e, Bucket::Voice(pool)));
+            for ((&key, &c), bucket) in entries.chain(voice) {
+                let ok = matches!(core.facts.convs[c].place, Place::Waiting { key: k, bucket: b } if k == key && b == bucket);
                 if !ok {
                     return Err(format!(
                         "pool {pool:?} has stale waiting entry {}",

@@ -102,6 +102,38 @@ impl State {
                 self.set_rules(lists);
                 return None;
             }
+            Valid::Abandon(c) => {
+                self.abandon(c);
+                return None;
+            }
+            Valid::UpsertClient(cfg) => {
+                self.upsert_client(cfg);
+                return None;
+            }
+            Valid::CallbackRequest {
+                conversation,
+                target,
+                due_at,
+            } => {
+                self.callback_request(&conversation, target, due_at);
+                return None;
+            }
+            Valid::CallbackResult(c, o, result) => {
+                self.callback_result(c, o, result);
+                return None;
+            }
+            Valid::Intercept(c, o) => {
+                self.intercept(c, o);
+                return None;
+            }
+            Valid::UpsertRole(cfg) => {
+                self.access.upsert_role(cfg);
+                return None;
+            }
+            Valid::RemoveRole(role) => {
+                self.access.remove_role(&role);
+                return None;
+            }
             Valid::Tick => return None,
         };
         Some(trigger)

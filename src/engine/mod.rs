@@ -4,6 +4,7 @@
 //! are placed wherever capacity appeared (`routing/drain.rs`).
 
 mod apply;
+mod checks;
 mod time;
 
 use time::Pace;
@@ -15,6 +16,7 @@ use crate::model::ids::DEFAULT_SEED;
 use crate::state::State;
 use crate::wire::decision::Decision;
 use crate::wire::error::Error;
+use crate::wire::ids::OperatorId;
 use crate::wire::input::Input;
 
 /// The routing engine: a deterministic state machine with no I/O.
@@ -91,17 +93,46 @@ impl Engine {
     /// ([`Error::CatchUpBound`]) — returns an [`Error`] naming what was wrong and leaves the
     /// engine exactly as it was: no decision, no deadline fired, not even the clock moved.
     pub fn handle(&mut self, now: DateTime<Utc>, input: Input) -> Result<(), Error> {
+        self.handle_from(now, None, input)
+    }
+
+    /// [`handle`](Self::handle) for an input an operator made (the wire's `"actor"`, DESIGN
+    /// §7): it needs a role of theirs granting its permission within the role's scope. Facts
+    /// of the world (a client's message, `abandon`, `rating`, `bot_handoff`, `tick`) need
+    /// none, nor do the actor's own facts (their presence, work day and absences, accepting
+    /// what rings at them, their own messages, the result of their own callback attempt).
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] when the actor does not exist, is inactive, or has no such
+    /// role — nothing changes, not even the clock; otherwise as [`handle`](Self::handle).
+    pub fn handle_as(
+        &mut self,
+        now: DateTime<Utc>,
+        actor: impl Into<OperatorId>,
+        input: Input,
+    ) -> Result<(), Error> {
+        let actor = actor.into();
+        self.handle_from(now, Some(&actor), input)
+    }
+
+    fn handle_from(
+        &mut self,
+        now: DateTime<Utc>,
+        actor: Option<&OperatorId>,
+        input: Input,
+    ) -> Result<(), Error> {
         let clock = self.st.core.clock;
         let late = clock.is_some_and(|c| now < c);
         let at = clock.map_or(now, |c| c.max(now));
         if matches!(input, Input::Tick) {
-            // Time passes as far as one call may go; a tick is never refused.
+            // Time passes as far as one call may go; a tick is never refused (whoever sends
+            // it: time passing is a fact of the world).
             let _stopped_at_the_bound = self.st.pass_time(at, Pace::Bounded);
         } else {
             let valid = if self.st.core.timers.due_by(at) {
-                self.st.fire_then_validate(&input, at)?
+                self.st.fire_then_validate(&input, actor, at)?
             } else {
-                let valid = self.st.validate(&input)?;
+                let valid = self.st.validate_as(&input, actor)?;
                 self.st.core.clock = Some(at);
                 valid
             };

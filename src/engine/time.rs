@@ -19,6 +19,7 @@ use crate::state::State;
 use crate::wire::config::MIN_OFFER_TIMEOUT_SECS;
 use crate::wire::decision::{BotLeftReason, CloseReason};
 use crate::wire::error::Error;
+use crate::wire::ids::OperatorId;
 use crate::wire::input::Input;
 
 /// How far one call lets time pass.
@@ -68,7 +69,10 @@ impl Timer {
             | Timer::Sla(_)
             | Timer::Bot(_)
             | Timer::Inactivity(_)
-            | Timer::Forget(_) => false,
+            | Timer::Forget(_)
+            // A callback's next attempt is set by an input (`callback_result`), never by a
+            // firing.
+            | Timer::Callback(_) => false,
         }
     }
 }
@@ -106,10 +110,11 @@ impl State {
     pub(crate) fn fire_then_validate(
         &mut self,
         input: &Input,
+        actor: Option<&OperatorId>,
         at: DateTime<Utc>,
     ) -> Result<Valid, Error> {
         let clock = self.core.clock;
-        let verdict = self.validate(input);
+        let verdict = self.validate_as(input, actor);
         let subject = match &verdict {
             Ok(valid) => subject_of(valid),
             Err(_) => self.subject_of_input(input),
@@ -129,7 +134,7 @@ impl State {
                 reached,
             });
         }
-        let valid = trial.validate(input)?;
+        let valid = trial.validate_as(input, actor)?;
         *self = trial;
         Ok(valid)
     }
@@ -151,10 +156,25 @@ impl State {
             | Input::MessageOut { conversation, .. }
             | Input::BotHandoff { conversation }
             | Input::SetStatus { conversation, .. }
-            | Input::Complete { conversation, .. } => {
+            | Input::Complete { conversation, .. }
+            | Input::Abandon { conversation } => {
                 conv(conversation).map_or(Subject::Nothing, Subject::Place)
             }
-            Input::MessageIn { conversation, .. } | Input::Rating { conversation, .. } => {
+            // Whether it is ringing, and at whom, is what an accept depends on too.
+            Input::CallbackResult {
+                conversation,
+                operator,
+                ..
+            }
+            | Input::Intercept {
+                conversation,
+                operator,
+            } => conv(conversation).map_or(Subject::Nothing, |c| {
+                Subject::Accept(c, self.core.facts.op(operator.as_str()))
+            }),
+            Input::MessageIn { conversation, .. }
+            | Input::Rating { conversation, .. }
+            | Input::CallbackRequest { conversation, .. } => {
                 conv(conversation).map_or(Subject::Nothing, Subject::Known)
             }
             // No deadline creates or removes an operator, a line, a channel or a client the
@@ -175,6 +195,9 @@ impl State {
             | Input::ClearAbsences { .. }
             | Input::EngineSettings(_)
             | Input::SetRules(_)
+            | Input::UpsertClient(_)
+            | Input::UpsertRole(_)
+            | Input::RemoveRole { .. }
             | Input::Tick => Subject::Nothing,
         }
     }
@@ -213,7 +236,9 @@ impl State {
             Place::Waiting { .. } | Place::WithBot { .. } => return true,
             Place::Assigned { op, .. } => vec![*op],
             Place::Offered { ops, .. } => ops.to_vec(),
-            Place::Closed { .. } | Place::Limbo | Place::Completed => Vec::new(),
+            Place::Closed { .. } | Place::Limbo | Place::Completed | Place::Scheduled { .. } => {
+                Vec::new()
+            }
         };
         holders.into_iter().chain(operator).any(|o| {
             facts.ops[o]
@@ -245,7 +270,8 @@ impl State {
                 | Place::Limbo
                 | Place::Waiting { .. }
                 | Place::WithBot { .. }
-                | Place::Completed => {}
+                | Place::Completed
+                | Place::Scheduled { .. } => {}
             },
             Timer::Absence(o) => self.absences_changed(o),
             Timer::Schedule(l) => self.features.schedule.fired(&mut self.core, l),
@@ -268,6 +294,7 @@ impl State {
                     self.forget(c);
                 }
             }
+            Timer::Callback(c) => self.callback_due(c),
         }
     }
 }
@@ -282,7 +309,12 @@ fn subject_of(valid: &Valid) -> Subject {
         | Valid::Close(c, _)
         | Valid::BotHandoff(c)
         | Valid::SetStatus(c, _)
-        | Valid::Complete(c, _) => Subject::Place(*c),
+        | Valid::Complete(c, _)
+        | Valid::Abandon(c) => Subject::Place(*c),
+        Valid::CallbackResult(c, o, _) | Valid::Intercept(c, o) => Subject::Accept(*c, Some(*o)),
+        Valid::CallbackRequest { target, .. } => {
+            target.known().map_or(Subject::Nothing, Subject::Known)
+        }
         Valid::MessageOut { target, .. } => target.known().map_or(Subject::Nothing, Subject::Place),
         Valid::MessageIn { target, .. } => target.known().map_or(Subject::Nothing, Subject::Known),
         Valid::Rating(c, _) => Subject::Known(*c),
@@ -300,6 +332,9 @@ fn subject_of(valid: &Valid) -> Subject {
         | Valid::ClearAbsences(_)
         | Valid::EngineSettings(_)
         | Valid::SetRules(_)
+        | Valid::UpsertClient(_)
+        | Valid::UpsertRole(_)
+        | Valid::RemoveRole(_)
         | Valid::Tick => Subject::Nothing,
     }
 }

@@ -15,8 +15,9 @@ use crate::wire::config::{
 };
 use crate::wire::decision::CloseReason;
 use crate::wire::error::Error;
-use crate::wire::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
+use crate::wire::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId, RoleId};
 use crate::wire::input::{Input, Presence};
+use crate::wire::queue::{CallbackResult, ClientConfig, RoleConfig};
 use crate::wire::rules::{RuleLists, Status};
 
 /// A validated input, with what validation found out.
@@ -56,6 +57,17 @@ pub(crate) enum Valid {
     SetStatus(ConvIdx, Status),
     Complete(ConvIdx, Option<Status>),
     SetRules(RuleLists),
+    Abandon(ConvIdx),
+    UpsertClient(ClientConfig),
+    CallbackRequest {
+        conversation: ConversationId,
+        target: Target,
+        due_at: Option<DateTime<Utc>>,
+    },
+    CallbackResult(ConvIdx, OpIdx, CallbackResult),
+    Intercept(ConvIdx, OpIdx),
+    UpsertRole(RoleConfig),
+    RemoveRole(RoleId),
     Tick,
 }
 
@@ -98,6 +110,7 @@ pub(crate) fn line_config(cfg: &LineConfig) -> Result<Option<Hours>, Error> {
             });
         }
     }
+    super::checks::queue_settings(cfg)?;
     cfg.schedule
         .as_ref()
         .map(hours::compile)
@@ -109,6 +122,19 @@ pub(crate) fn line_config(cfg: &LineConfig) -> Result<Option<Hours>, Error> {
 }
 
 impl State {
+    /// Validates an input from `actor` (DESIGN §7: their permission first), or from the host
+    /// itself, changing nothing.
+    pub(crate) fn validate_as(
+        &self,
+        input: &Input,
+        actor: Option<&OperatorId>,
+    ) -> Result<Valid, Error> {
+        if let Some(actor) = actor {
+            self.permit(actor, input)?;
+        }
+        self.validate(input)
+    }
+
     /// Validates an input against the current state, changing nothing.
     pub(crate) fn validate(&self, input: &Input) -> Result<Valid, Error> {
         Ok(match input {
@@ -154,10 +180,14 @@ impl State {
                 conversation,
                 client,
                 channel,
-            } => Valid::MessageIn {
-                target: self.check_message_in(conversation, client, channel)?,
-                conversation: conversation.clone(),
-            },
+            } => {
+                let target = self.check_message_in(conversation, client, channel)?;
+                self.check_request(conversation, &target, None)?;
+                Valid::MessageIn {
+                    target,
+                    conversation: conversation.clone(),
+                }
+            }
             Input::MessageOut {
                 conversation,
                 operator,
@@ -254,6 +284,34 @@ impl State {
                 rules::validate(&self.core, lists)?;
                 Valid::SetRules(lists.clone())
             }
+            Input::Abandon { conversation } => Valid::Abandon(self.require_open(conversation)?),
+            Input::UpsertClient(cfg) => Valid::UpsertClient(cfg.clone()),
+            Input::CallbackRequest {
+                conversation,
+                client,
+                channel,
+                due_at,
+            } => self.check_callback_request(conversation, client, channel, *due_at)?,
+            Input::CallbackResult {
+                conversation,
+                operator,
+                result,
+            } => {
+                let (c, o) = self.check_callback_result(conversation, operator)?;
+                Valid::CallbackResult(c, o, *result)
+            }
+            Input::Intercept {
+                conversation,
+                operator,
+            } => {
+                let (c, o) = self.check_intercept(conversation, operator)?;
+                Valid::Intercept(c, o)
+            }
+            Input::UpsertRole(cfg) => Valid::UpsertRole(cfg.clone()),
+            Input::RemoveRole { role } => {
+                self.check_remove_role(role)?;
+                Valid::RemoveRole(role.clone())
+            }
             Input::Tick => Valid::Tick,
         })
     }
@@ -289,7 +347,7 @@ impl State {
     }
 
     /// A known conversation that is still open.
-    fn require_open(&self, id: &ConversationId) -> Result<ConvIdx, Error> {
+    pub(crate) fn require_open(&self, id: &ConversationId) -> Result<ConvIdx, Error> {
         let c = self.require_conv(id)?;
         if !self.core.facts.convs[c].is_open() {
             return Err(Error::ConversationClosed(id.clone()));
@@ -339,7 +397,7 @@ impl State {
         Ok(())
     }
 
-    fn check_message_in(
+    pub(crate) fn check_message_in(
         &self,
         id: &ConversationId,
         client: &ClientId,
@@ -408,7 +466,8 @@ impl State {
             | Place::Limbo
             | Place::Waiting { .. }
             | Place::WithBot { .. }
-            | Place::Completed => false,
+            | Place::Completed
+            | Place::Scheduled { .. } => false,
         };
         if !offered {
             return Err(Error::NotOffered {

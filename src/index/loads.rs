@@ -45,10 +45,12 @@ impl Core {
             .is_none_or(|cap| self.idx.ops[o].load.get(line.count_toward_cap) < cap)
     }
 
-    /// Counts (or uncounts) a conversation in its holder's load.
+    /// Counts (or uncounts) a conversation in its holder's load. A call or callback counts
+    /// toward every counter while it is open (DESIGN §7).
     pub(crate) fn adjust_load(&mut self, o: OpIdx, c: ConvIdx, add: bool) {
         let conv = &self.facts.convs[c];
-        let (awaiting, answered) = (conv.awaiting_reply, conv.answered);
+        let voice = conv.request.is_voice();
+        let (awaiting, answered) = (conv.awaiting_reply || voice, conv.answered && !voice);
         self.idx.ops[o].load.adjust(awaiting, answered, add);
     }
 

@@ -14,6 +14,7 @@ use pools::{Pool, Slot};
 use waiting::Bucket;
 
 use crate::model::ids::{BigTable, ChanIdx, ClientIdx, ConvIdx, GroupIdx, LineIdx, OpIdx, Table};
+use crate::queue::priority::WaitKey;
 
 /// What is derived about one operator.
 #[derive(Clone, Debug, Default)]
@@ -34,7 +35,10 @@ pub(crate) struct OpIndex {
     pub(crate) flags_matter: bool,
     pub(crate) pinned_clients: BTreeSet<ClientIdx>,
     /// Conversations waiting for this operator as their `always`-pinned one.
-    pub(crate) pinned_waiting: BTreeMap<u64, ConvIdx>,
+    pub(crate) pinned_waiting: BTreeMap<WaitKey, ConvIdx>,
+    /// How many calls and callbacks they hold (DESIGN §7: while any, nothing else is routed
+    /// to them automatically).
+    pub(crate) voice: u32,
 }
 
 /// One entry of a line's queue, resolved to indices.
@@ -49,8 +53,12 @@ pub(crate) enum QueueRef {
 pub(crate) struct LineIndex {
     pub(crate) queue: Vec<QueueRef>,
     pub(crate) pool: Pool,
-    /// The line's waiting queue, by waiting sequence (arrival order).
-    pub(crate) waiting: BTreeMap<u64, ConvIdx>,
+    /// The line's waiting queue, in order (priority, since, arrival).
+    pub(crate) waiting: BTreeMap<WaitKey, ConvIdx>,
+    /// How many of those are texts, calls, callbacks (by `Request as usize`).
+    pub(crate) waiting_kinds: [u32; 3],
+    /// Callback orders scheduled for later.
+    pub(crate) scheduled: u32,
     /// Channels connected to the line.
     pub(crate) channels: BTreeSet<ChanIdx>,
     /// Open conversations on the line.

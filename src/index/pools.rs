@@ -2,12 +2,13 @@
 //! that are eligible and under cap, ordered as the line's mode picks them. Updated when load,
 //! presence or membership changes, so that routing reads the head of an ordered set.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use super::waiting::Bucket;
 use crate::model::ids::{ChanIdx, ConvIdx, LineIdx, OpIdx};
+use crate::queue::priority::WaitKey;
 use crate::routing::modes::Key;
 use crate::state::Core;
 use crate::wire::config::CountTowardCap;
@@ -36,8 +37,13 @@ pub(crate) struct Pool {
     pub(crate) ready: BTreeSet<Key>,
     /// How many members are eligible, cap aside (tells `at_capacity` from `no_eligible_operator`).
     pub(crate) eligible: u32,
-    /// Conversations waiting for this domain, by waiting sequence.
-    pub(crate) waiting: std::collections::BTreeMap<u64, ConvIdx>,
+    /// Ready members who hold nothing (DESIGN §7: a call goes only to them), in the same
+    /// order.
+    pub(crate) free: BTreeSet<Key>,
+    /// Texts waiting for this domain, in queue order.
+    pub(crate) waiting: BTreeMap<WaitKey, ConvIdx>,
+    /// Calls and callbacks waiting for this domain, in queue order.
+    pub(crate) voice_waiting: BTreeMap<WaitKey, ConvIdx>,
 }
 
 /// One pool an operator belongs to.
@@ -48,6 +54,8 @@ pub(crate) struct Slot {
     pub(crate) pos: Pos,
     /// The operator's key in the pool's ready set, when they are in it.
     pub(crate) key: Option<Key>,
+    /// Whether they are in the pool's free set too (ready, holding nothing).
+    pub(crate) free: bool,
     pub(crate) eligible: bool,
 }
 
@@ -82,20 +90,27 @@ impl Core {
     pub(crate) fn rekey(&mut self, o: OpIdx) {
         let mut slots = std::mem::take(&mut self.idx.ops[o].slots);
         let mut flags_matter = false;
+        let holds_nothing = self.idx.ops[o].held.is_empty();
         for slot in &mut slots {
-            let (eligible, key) = {
+            let (eligible, key, free) = {
                 let line = &self.facts.line(slot.line).config;
                 flags_matter |= line.count_toward_cap != CountTowardCap::Open;
-                self.ready_key(o, line, slot.pos)
+                self.ready_key(o, line, slot.pos, holds_nothing)
             };
-            if slot.key != key || slot.eligible != eligible {
-                let was_ready = slot.key.is_some();
+            if slot.key != key || slot.eligible != eligible || slot.free != free {
+                let (was_ready, was_free) = (slot.key.is_some(), slot.free);
                 let pool = self.pool_mut(slot.pool);
                 if let Some(old) = slot.key {
                     pool.ready.remove(&old);
+                    if was_free {
+                        pool.free.remove(&old);
+                    }
                 }
                 if let Some(new) = key {
                     pool.ready.insert(new);
+                    if free {
+                        pool.free.insert(new);
+                    }
                 }
                 if slot.eligible {
                     pool.eligible -= 1;
@@ -103,11 +118,15 @@ impl Core {
                 if eligible {
                     pool.eligible += 1;
                 }
-                let has_waiting = !pool.waiting.is_empty();
+                let (texts, calls) = (!pool.waiting.is_empty(), !pool.voice_waiting.is_empty());
                 slot.key = key;
                 slot.eligible = eligible;
-                if key.is_some() && !was_ready && has_waiting {
+                slot.free = free;
+                if key.is_some() && !was_ready && texts {
                     self.idx.dirty.insert(Bucket::Pool(slot.pool));
+                }
+                if free && !was_free && calls {
+                    self.idx.dirty.insert(Bucket::Voice(slot.pool));
                 }
             }
         }
@@ -156,6 +175,7 @@ impl Core {
             let pool = self.pool_mut(slot.pool);
             if let Some(key) = slot.key {
                 pool.ready.remove(&key);
+                pool.free.remove(&key);
             }
             if slot.eligible {
                 pool.eligible -= 1;
@@ -169,6 +189,7 @@ impl Core {
                 pos,
                 key: None,
                 eligible: false,
+                free: false,
             });
             for &c in &self.idx.ops[o].chan_refs {
                 if self.facts.chans[c].restricts(line) {
@@ -178,6 +199,7 @@ impl Core {
                         pos,
                         key: None,
                         eligible: false,
+                        free: false,
                     });
                 }
             }
@@ -186,11 +208,21 @@ impl Core {
         self.rekey(o);
     }
 
-    /// Whether an operator is in a pool's ready set (eligible, member, under cap).
+    /// Whether an operator is in a pool's ready set (eligible, member, under cap, holding no
+    /// call).
     pub(crate) fn is_ready_in(&self, o: OpIdx, pool: PoolRef) -> bool {
         self.idx.ops[o]
             .slots
             .iter()
             .any(|s| s.pool == pool && s.key.is_some())
+    }
+
+    /// Whether an operator could be routed a conversation of this kind in a pool: ready for
+    /// a text, free (ready and holding nothing) for a call or callback.
+    pub(crate) fn can_take_in(&self, o: OpIdx, pool: PoolRef, voice: bool) -> bool {
+        self.idx.ops[o]
+            .slots
+            .iter()
+            .any(|s| s.pool == pool && s.key.is_some() && (!voice || s.free))
     }
 }

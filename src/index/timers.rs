@@ -34,6 +34,8 @@ pub(crate) enum Timer {
     Inactivity(ConvIdx),
     /// This closed conversation is forgotten.
     Forget(ConvIdx),
+    /// This scheduled callback order falls due (DESIGN §7).
+    Callback(ConvIdx),
 }
 
 /// Which index a deadline lives in.

@@ -6,8 +6,10 @@ use super::ids::{ChanIdx, ClientIdx, ConvIdx, LineIdx, OpIdx};
 use super::operator::PROFILES;
 use crate::index::timers::TimerKey;
 use crate::index::waiting::Bucket;
+use crate::queue::priority::WaitKey;
 use crate::wire::decision::AssignReason;
 use crate::wire::ids::ClientId;
+use crate::wire::queue::Request;
 use crate::wire::rules::Status;
 
 /// Where a conversation is. One enum, so a conversation cannot be in two places.
@@ -21,12 +23,9 @@ pub(crate) enum Place {
     },
     /// Between two places while the engine moves it; never seen outside one input.
     Limbo,
-    /// In its line's waiting queue (and in one bucket the drain watches).
-    Waiting {
-        since: DateTime<Utc>,
-        seq: u64,
-        bucket: Bucket,
-    },
+    /// In its line's waiting queue (and in one bucket the drain watches), at `key`; when
+    /// the wait began is in `Facts::waits`.
+    Waiting { key: WaitKey, bucket: Bucket },
     Assigned {
         op: OpIdx,
         /// Why it was given (said again when its clock starts).
@@ -46,6 +45,8 @@ pub(crate) enum Place {
     /// Its session ended without closing it (DESIGN §6): in no queue, held by nobody, until a
     /// message or a take re-activates it.
     Completed,
+    /// A callback order due later (DESIGN §7): in no queue until `due`.
+    Scheduled { due: TimerKey },
 }
 
 /// Where an assignment stands with its operator.
@@ -89,6 +90,7 @@ impl Place {
             Place::Assigned { answer, .. } => answer.deadline(),
             Place::Offered { deadline, .. } | Place::WithBot { deadline, .. } => *deadline,
             Place::Closed { forget, .. } => *forget,
+            Place::Scheduled { due } => Some(*due),
             Place::Limbo | Place::Waiting { .. } | Place::Completed => None,
         }
     }
@@ -108,6 +110,8 @@ pub(crate) struct Conversation {
     pub(crate) awaiting_reply: bool,
     /// An operator has answered since the conversation (re)opened.
     pub(crate) answered: bool,
+    /// A text, a call or a callback order (DESIGN §7).
+    pub(crate) request: Request,
     /// Operators already tried since the last fresh routing, with their epochs at the time.
     pub(crate) tried: Vec<(OpIdx, [u32; PROFILES])>,
     /// Open or waiting for the client (DESIGN §6); kept while closed, so that reopening can
@@ -120,6 +124,9 @@ pub(crate) struct Conversation {
     /// which one input that affects several conversations handles them; a slot reused after
     /// forgetting does not make a conversation older).
     pub(crate) born: u64,
+    /// When it was first placed (assigned or offered) in its current session: its handling
+    /// time runs from then to its close (the queue panel's estimated wait).
+    pub(crate) placed_at: Option<DateTime<Utc>>,
 }
 
 impl Conversation {
@@ -135,7 +142,9 @@ impl Conversation {
             line,
             awaiting_reply: false,
             answered: false,
+            request: Request::Text,
             tried: Vec::new(),
+            placed_at: None,
         }
     }
 

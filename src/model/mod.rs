@@ -11,6 +11,9 @@ pub(crate) mod line;
 pub(crate) mod operator;
 
 use client::Client;
+use rustc_hash::FxHashMap;
+
+use crate::queue::priority::Wait;
 use conversation::Conversation;
 use ids::{
     BigTable, ChanIdx, ClientIdx, ConvIdx, GroupIdx, IdKeys, Interner, LineIdx, OpIdx, Table,
@@ -39,6 +42,9 @@ pub(crate) struct Facts {
     pub(crate) convs: BigTable<ConvIdx, Conversation>,
     /// How many conversations were ever opened: the next one's `born`.
     pub(crate) births: u64,
+    /// The waits under way: conversations waiting, or placed and not yet confirmed, with when
+    /// their client's wait began (DESIGN §7: `since` survives a return to the queue).
+    pub(crate) waits: FxHashMap<ConvIdx, Wait>,
 }
 
 impl Facts {
@@ -58,6 +64,7 @@ impl Facts {
             conv_ids: Interner::new(keys),
             convs: BigTable::default(),
             births: 0,
+            waits: FxHashMap::default(),
         }
     }
 

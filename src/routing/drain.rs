@@ -1,8 +1,10 @@
-//! Work conservation: waiting conversations are placed the moment capacity appears, longest
-//! waiting first across every line, with no periodic sweep.
+//! Work conservation: waiting conversations are placed the moment capacity appears, the most
+//! urgent first across every line (the highest effective priority, then the longest wait —
+//! DESIGN §7), with no periodic sweep.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::ops::Bound;
 
 use super::Plan;
 use crate::index::pools::PoolRef;
@@ -17,7 +19,7 @@ impl State {
     /// in the line (moving to another bucket if what it waits for changed). Emits nothing when
     /// it stays.
     pub(crate) fn retry_waiting(&mut self, c: ConvIdx) {
-        let Place::Waiting { since, seq, bucket } = self.core.facts.convs[c].place else {
+        let Place::Waiting { key, bucket } = self.core.facts.convs[c].place else {
             return;
         };
         let mut plan = self.plan(c);
@@ -35,7 +37,7 @@ impl State {
             Plan::Wait(_, to) | Plan::Exhausted(to) => {
                 if to != bucket {
                     self.core.leave(c);
-                    self.core.place_waiting(c, since, seq, to);
+                    self.core.place_waiting(c, key, to);
                 }
             }
         }
@@ -50,36 +52,36 @@ impl State {
         }
     }
 
-    /// A client's waiting conversations get another chance after their pin changed.
+    /// A client's waiting conversations get another chance after their pin changed, the most
+    /// urgent first.
     pub(crate) fn retry_client(&mut self, cl: ClientIdx) {
         let convs = self.core.idx.client_convs[cl].clone();
-        let mut waiting: Vec<(u64, ConvIdx)> = convs
+        let waiting = convs
             .into_iter()
-            .filter_map(|c| match self.core.facts.convs[c].place {
-                Place::Waiting { seq, .. } => Some((seq, c)),
-                _ => None,
-            })
-            .collect();
-        waiting.sort_unstable();
-        for (_, c) in waiting {
+            .filter(|&c| matches!(self.core.facts.convs[c].place, Place::Waiting { .. }));
+        for c in self.by_urgency(waiting.collect()) {
             self.retry_waiting(c);
         }
     }
 
+    /// Waiting conversations, the most urgent first.
+    pub(crate) fn by_urgency(&self, mut convs: Vec<ConvIdx>) -> Vec<ConvIdx> {
+        convs.sort_by_cached_key(|&c| self.core.urgency(c));
+        convs.dedup();
+        convs
+    }
+
     /// The waiting conversations of the lines that opened at this instant get their chance,
-    /// longest waiting first across all of them.
+    /// the most urgent first across all of them.
     pub(crate) fn route_opened_lines(&mut self) {
         let opened = self.features.schedule.take_opened();
-        let mut waiting: Vec<(u64, ConvIdx)> = Vec::new();
+        let mut waiting: Vec<ConvIdx> = Vec::new();
         for l in opened {
             if self.core.facts.lines[l].is_some() {
-                let queue = &self.core.idx.lines[l].waiting;
-                waiting.extend(queue.iter().map(|(&s, &c)| (s, c)));
+                waiting.extend(self.core.idx.lines[l].waiting.values().copied());
             }
         }
-        waiting.sort_unstable();
-        waiting.dedup();
-        for (_, c) in waiting {
+        for c in self.by_urgency(waiting) {
             self.retry_waiting(c);
         }
     }
@@ -87,46 +89,57 @@ impl State {
     /// Whether a bucket still exists (a line removed by the same input takes its buckets along).
     fn bucket_live(&self, b: Bucket) -> bool {
         match b {
-            Bucket::Pool(PoolRef::Line(l)) => self.core.facts.lines[l].is_some(),
-            Bucket::Pool(PoolRef::Channel(_)) | Bucket::Pinned(_) => true,
+            Bucket::Pool(PoolRef::Line(l)) | Bucket::Voice(PoolRef::Line(l)) => {
+                self.core.facts.lines[l].is_some()
+            }
+            Bucket::Pool(PoolRef::Channel(_))
+            | Bucket::Voice(PoolRef::Channel(_))
+            | Bucket::Pinned(_) => true,
         }
     }
 
     /// Whether a bucket could place anything now.
     fn bucket_open(&self, b: Bucket) -> bool {
+        let open = |p: PoolRef| {
+            let line = match p {
+                PoolRef::Line(l) => Some(l),
+                PoolRef::Channel(ch) => self.core.facts.chans[ch].pool_line,
+            };
+            line.is_some_and(|l| self.features.schedule.is_open(l))
+        };
         match b {
-            Bucket::Pool(p) => {
-                let line = match p {
-                    PoolRef::Line(l) => Some(l),
-                    PoolRef::Channel(ch) => self.core.facts.chans[ch].pool_line,
-                };
-                line.is_some_and(|l| self.features.schedule.is_open(l))
-                    && !self.core.pool(p).ready.is_empty()
-            }
+            Bucket::Pool(p) => open(p) && !self.core.pool(p).ready.is_empty(),
+            Bucket::Voice(p) => open(p) && !self.core.pool(p).free.is_empty(),
             Bucket::Pinned(o) => self.core.facts.ops[o].is_active(),
         }
     }
 
-    /// Places waiting conversations wherever capacity appeared, the longest waiting first across
+    /// Places waiting conversations wherever capacity appeared, the most urgent first across
     /// every line; one that cannot be placed never holds back those behind it.
     pub(crate) fn drain(&mut self) {
         while !self.core.idx.dirty.is_empty() {
             let dirty = std::mem::take(&mut self.core.idx.dirty);
             let mut heap = BinaryHeap::new();
             for b in dirty.into_iter().filter(|&b| self.bucket_live(b)) {
-                if let Some((&seq, _)) = self.core.bucket_ref(b).first_key_value() {
-                    heap.push(Reverse((seq, b)));
+                if let Some((&key, &c)) = self.core.bucket_ref(b).first_key_value() {
+                    heap.push(Reverse((self.core.urgency(c), key, b)));
                 }
             }
-            while let Some(Reverse((seq, b))) = heap.pop() {
+            while let Some(Reverse((_, key, b))) = heap.pop() {
                 if !self.bucket_open(b) {
                     continue;
                 }
-                if let Some(&c) = self.core.bucket_ref(b).get(&seq) {
+                if let Some(&c) = self.core.bucket_ref(b).get(&key) {
                     self.retry_waiting(c);
                 }
-                if let Some((&next, _)) = self.core.bucket_ref(b).range(seq + 1..).next() {
-                    heap.push(Reverse((next, b)));
+                let next = self
+                    .core
+                    .bucket_ref(b)
+                    .range((Bound::Excluded(key), Bound::Unbounded))
+                    .next()
+                    .map(|(&k, &c)| (k, c));
+                if let Some((next, c)) = next {
+                    heap.push(Reverse((self.core.urgency(c), next, b)));
                 }
             }
         }

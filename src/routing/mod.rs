@@ -45,6 +45,7 @@ impl State {
         let line = &core.facts.line(conv.line).config;
         let client = &core.facts.clients[conv.client];
         let pool = core.pool_of(c);
+        let voice = conv.request.is_voice();
 
         let always = client
             .pinned
@@ -72,7 +73,7 @@ impl State {
                     };
                 }
                 PinnedPolicy::Prefer => {
-                    if core.is_ready_in(p, pool) && !core.tried(c, p) {
+                    if core.can_take_in(p, pool, voice) && !core.tried(c, p) {
                         return Plan::Assign {
                             op: p,
                             reason: AssignReason::Pinned,
@@ -96,7 +97,7 @@ impl State {
 
         if line.prefer_last_operator {
             if let Some(q) = client.last_operator {
-                if core.is_ready_in(q, pool) && !core.tried(c, q) {
+                if core.can_take_in(q, pool, voice) && !core.tried(c, q) {
                     return Plan::Assign {
                         op: q,
                         reason: AssignReason::LastOperator,

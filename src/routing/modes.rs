@@ -21,15 +21,22 @@ pub(crate) struct Key {
 }
 
 impl Core {
-    /// Whether an operator at `pos` in a pool of `line` is eligible, and their key in its
-    /// ready set if they are also under cap.
-    pub(crate) fn ready_key(&self, o: OpIdx, line: &LineConfig, pos: Pos) -> (bool, Option<Key>) {
+    /// Whether an operator at `pos` in a pool of `line` is eligible, their key in its ready
+    /// set if they are also under cap and hold no call (DESIGN §7), and whether they are free
+    /// for a call besides (they hold nothing at all).
+    pub(crate) fn ready_key(
+        &self,
+        o: OpIdx,
+        line: &LineConfig,
+        pos: Pos,
+        holds_nothing: bool,
+    ) -> (bool, Option<Key>, bool) {
         let op = &self.facts.ops[o];
         if !op.available_on(line) {
-            return (false, None);
+            return (false, None, false);
         }
-        if !self.has_room_on(o, line) {
-            return (true, None);
+        if !self.has_room_on(o, line) || self.idx.ops[o].voice > 0 {
+            return (true, None, false);
         }
         let key = match line.mode {
             Mode::Strict | Mode::All => Key {
@@ -51,32 +58,41 @@ impl Core {
                 op: o,
             },
         };
-        (true, Some(key))
+        (true, Some(key), holds_nothing)
     }
 
     /// The line's mode picks from the pool's ready set: every ready operator in mode `all`,
     /// else the first in the mode's order not yet tried. With nobody to pick, the plan says
     /// why the conversation waits — or that everyone with room was tried.
+    ///
+    /// A call or callback picks only among operators who hold nothing (the pool's free set)
+    /// and waits in the pool's voice bucket.
     pub(crate) fn pick(&self, c: ConvIdx, pool: PoolRef, mode: Mode) -> Plan {
         let p = self.pool(pool);
+        let voice = self.facts.convs[c].request.is_voice();
+        let (ready, bucket) = if voice {
+            (&p.free, Bucket::Voice(pool))
+        } else {
+            (&p.ready, Bucket::Pool(pool))
+        };
         if mode == Mode::All {
-            if !p.ready.is_empty() {
-                return Plan::Offer(p.ready.iter().map(|k| k.op).collect());
+            if !ready.is_empty() {
+                return Plan::Offer(ready.iter().map(|k| k.op).collect());
             }
-        } else if let Some(k) = p.ready.iter().find(|k| !self.tried(c, k.op)) {
+        } else if let Some(k) = ready.iter().find(|k| !self.tried(c, k.op)) {
             return Plan::Assign {
                 op: k.op,
                 reason: AssignReason::Routed,
                 final_: false,
             };
         } else if self.has_live_tried(c) {
-            return Plan::Exhausted(Bucket::Pool(pool));
+            return Plan::Exhausted(bucket);
         }
         let reason = if p.eligible > 0 {
             QueueReason::AtCapacity
         } else {
             QueueReason::NoEligibleOperator
         };
-        Plan::Wait(reason, Bucket::Pool(pool))
+        Plan::Wait(reason, bucket)
     }
 }

@@ -9,6 +9,7 @@ use crate::index::waiting::Bucket;
 use crate::model::conversation::{Answer, Place};
 use crate::model::ids::{ConvIdx, LineIdx, OpIdx};
 use crate::model::operator::profile;
+use crate::queue::priority::WaitKey;
 use crate::state::Core;
 use crate::wire::decision::AssignReason;
 
@@ -37,7 +38,7 @@ impl Core {
                 }
             }
             Place::Limbo => {}
-            Place::Waiting { seq, bucket, .. } => self.unindex_waiting(line, *seq, *bucket),
+            Place::Waiting { key, bucket } => self.unindex_waiting(c, line, *key, *bucket),
             Place::Assigned { op, answer, .. } => {
                 match answer {
                     Answer::Due(key) => {
@@ -48,7 +49,11 @@ impl Core {
                     Answer::Final => self.idx.lines[line].assigned -= 1,
                 }
                 self.adjust_load(*op, c, false);
-                self.idx.ops[*op].held.remove(&c);
+                let index = &mut self.idx.ops[*op];
+                index.held.remove(&c);
+                if self.facts.convs[c].request.is_voice() {
+                    index.voice -= 1;
+                }
                 self.rekey(*op);
             }
             Place::Offered { ops, deadline } => {
@@ -67,29 +72,38 @@ impl Core {
                 self.idx.lines[line].with_bot -= 1;
             }
             Place::Completed => self.idx.lines[line].completed -= 1,
+            Place::Scheduled { due } => {
+                self.timers.cancel(*due);
+                self.idx.lines[line].scheduled -= 1;
+            }
         }
         old
     }
 
-    /// Puts a conversation in limbo at the back of its line's waiting queue.
+    /// Puts a conversation in limbo into its line's waiting queue: at the place its client's
+    /// wait gives it (a wait begins now if none is under way).
     pub(crate) fn enter_waiting(&mut self, c: ConvIdx, bucket: Bucket) {
         debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
-        let seq = self.next_seq();
-        let since = self.now();
-        self.place_waiting(c, since, seq, bucket);
+        let w = self.begin_wait(c);
+        let key = self.wait_key(c, w);
+        self.place_waiting(c, key, bucket);
     }
 
-    /// Puts a conversation in limbo into a waiting queue with a given place in it.
-    pub(crate) fn place_waiting(
-        &mut self,
-        c: ConvIdx,
-        since: DateTime<Utc>,
-        seq: u64,
-        bucket: Bucket,
-    ) {
+    /// Puts a conversation in limbo into a waiting queue at `key`.
+    pub(crate) fn place_waiting(&mut self, c: ConvIdx, key: WaitKey, bucket: Bucket) {
         let line = self.facts.convs[c].line;
-        self.index_waiting(c, line, seq, bucket);
-        self.facts.convs[c].place = Place::Waiting { since, seq, bucket };
+        self.index_waiting(c, line, key, bucket);
+        self.facts.convs[c].place = Place::Waiting { key, bucket };
+    }
+
+    /// Schedules a callback order in limbo for `at` (DESIGN §7).
+    pub(crate) fn enter_scheduled(&mut self, c: ConvIdx, at: DateTime<Utc>) {
+        debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
+        self.end_wait(c);
+        let line = self.facts.convs[c].line;
+        self.idx.lines[line].scheduled += 1;
+        let due = self.timers.schedule(at, Timer::Callback(c));
+        self.facts.convs[c].place = Place::Scheduled { due };
     }
 
     /// Assigns a conversation in limbo: final, to be answered by a time, or unconfirmed with no
@@ -115,10 +129,17 @@ impl Core {
         self.facts.convs[c].responsible = Some(o);
         if answer.is_final() {
             self.became_final(c, o);
+        } else {
+            self.begin_wait(c);
         }
+        self.placed(c);
         let seq = self.next_seq();
         self.facts.ops[o].last_assigned = seq;
-        self.idx.ops[o].held.insert(c);
+        let index = &mut self.idx.ops[o];
+        index.held.insert(c);
+        if self.facts.convs[c].request.is_voice() {
+            index.voice += 1;
+        }
         self.adjust_load(o, c, true);
         self.rekey(o);
     }
@@ -133,6 +154,8 @@ impl Core {
         debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
         let line = self.facts.convs[c].line;
         let deadline = expires.map(|at| self.timers.schedule(at, Timer::Offer(c)));
+        self.begin_wait(c);
+        self.placed(c);
         self.idx.lines[line].offered += 1;
         for &o in &ops {
             self.idx.ops[o].offers.insert(c);
@@ -172,6 +195,17 @@ impl Core {
         }
     }
 
+    /// An unconfirmed assignment loses its deadline but stays unconfirmed (a call kept
+    /// ringing at its holder).
+    pub(crate) fn stop_clock(&mut self, c: ConvIdx) {
+        if let Place::Assigned { answer, .. } = &mut self.facts.convs[c].place {
+            if let Answer::Due(key) = *answer {
+                *answer = Answer::Unclocked;
+                self.timers.cancel(key);
+            }
+        }
+    }
+
     /// An unconfirmed assignment with no clock gets one: to be answered by `at`.
     pub(crate) fn start_clock(&mut self, c: ConvIdx, at: DateTime<Utc>) {
         let key = self.timers.schedule(at, Timer::Offer(c));
@@ -186,16 +220,26 @@ impl Core {
         debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
         let line = self.facts.convs[c].line;
         self.idx.lines[line].completed += 1;
+        self.end_wait(c);
         let conv = &mut self.facts.convs[c];
         conv.place = Place::Completed;
         conv.tried.clear();
+        conv.placed_at = None;
     }
 
     /// An assignment became final or confirmed: its operator is the client's last operator
-    /// (DESIGN §1), dated now — an unconfirmed one that ends unanswered never counts.
+    /// (DESIGN §1), dated now — an unconfirmed one that ends unanswered never counts — and
+    /// the client's wait is over.
     fn became_final(&mut self, c: ConvIdx, o: OpIdx) {
         let client = self.facts.convs[c].client;
         self.facts.clients[client].last_operator = Some(o);
+        self.end_wait(c);
+    }
+
+    /// The conversation was placed: its handling time starts, if this session's had not.
+    fn placed(&mut self, c: ConvIdx) {
+        let now = self.now();
+        self.facts.convs[c].placed_at.get_or_insert(now);
     }
 
     /// Closes a conversation in limbo, to be forgotten when the engine's settings say.
@@ -212,6 +256,7 @@ impl Core {
         let forget = deadline
             .filter(|&t| t > at)
             .map(|t| self.timers.schedule(t, Timer::Forget(c)));
+        self.end_wait(c);
         let conv = &mut self.facts.convs[c];
         conv.place = Place::Closed { at, forget };
         conv.tried.clear();

@@ -49,6 +49,25 @@ impl Moved {
         }
     }
 
+    /// The client left (`abandon`; a conversation with the bot closes without `bot_left`,
+    /// as on `close`).
+    pub(crate) fn abandoned() -> Self {
+        Self {
+            unassigned: UnassignReason::Abandoned,
+            withdrawn: WithdrawReason::Abandoned,
+            bot: BotLeftReason::Handoff,
+        }
+    }
+
+    /// Another operator intercepted the ringing call.
+    pub(crate) fn intercepted() -> Self {
+        Self {
+            unassigned: UnassignReason::Intercepted,
+            withdrawn: WithdrawReason::Intercepted,
+            bot: BotLeftReason::Handoff,
+        }
+    }
+
     /// It was completed.
     pub(crate) fn completed() -> Self {
         Self {
@@ -73,9 +92,12 @@ impl Core {
     /// no clock while nobody does (the operator spoke last, or nobody has), so that it cannot
     /// move on every timeout (DESIGN §6).
     fn answer_clock(&self, c: ConvIdx) -> By {
-        match self.offer_deadline(self.facts.convs[c].line) {
+        let conv = &self.facts.convs[c];
+        match self.offer_deadline(conv.line) {
+            None if conv.request.is_voice() => By::Unclocked,
             None => By::Final,
-            Some(at) if self.facts.convs[c].awaiting_reply => By::At(at),
+            // A caller is always waiting for an answer (DESIGN §7).
+            Some(at) if conv.awaiting_reply || conv.request.is_voice() => By::At(at),
             Some(_) => By::Unclocked,
         }
     }
@@ -125,19 +147,43 @@ impl Core {
                 });
                 None
             }
-            Place::Closed { .. } | Place::Limbo | Place::Waiting { .. } | Place::Completed => None,
+            Place::Closed { .. }
+            | Place::Limbo
+            | Place::Waiting { .. }
+            | Place::Completed
+            | Place::Scheduled { .. } => None,
         }
     }
 }
 
+/// Whether an assignment for this reason is the operator's own doing — it needs no
+/// confirmation, a call included.
+fn answered_by_holder(reason: AssignReason) -> bool {
+    match reason {
+        AssignReason::Accepted
+        | AssignReason::Taken
+        | AssignReason::Outbound
+        | AssignReason::Intercepted => true,
+        AssignReason::Routed
+        | AssignReason::Pinned
+        | AssignReason::LastOperator
+        | AssignReason::Transferred
+        | AssignReason::Rule => false,
+    }
+}
+
 impl State {
-    /// Assigns a conversation in limbo and says so.
+    /// Assigns a conversation in limbo and says so. A final assignment of a call or callback
+    /// that its operator did not make themselves (pinned, transferred, a rule's) rings until
+    /// they accept it, with no deadline (DESIGN §7).
     pub(crate) fn assign(&mut self, c: ConvIdx, o: OpIdx, reason: AssignReason, final_: bool) {
         let line = self.core.facts.convs[c].line;
-        let by = if final_ {
-            By::Final
-        } else {
+        let by = if !final_ {
             self.core.answer_clock(c)
+        } else if self.core.facts.convs[c].request.is_voice() && !answered_by_holder(reason) {
+            By::Unclocked
+        } else {
+            By::Final
         };
         let answer_by = match by {
             By::At(at) => Some(at),
@@ -281,9 +327,14 @@ impl State {
     }
 
     /// An unconfirmed assignment stays with its holder for good: the deadline the host was
-    /// told ends, and `assigned` names the holder again without one (DESIGN §1).
+    /// told ends, and `assigned` names the holder again without one (DESIGN §1). A call or
+    /// callback keeps ringing, with no deadline, until its holder accepts it (DESIGN §7).
     pub(crate) fn keep_final(&mut self, c: ConvIdx, o: OpIdx, reason: AssignReason) {
-        self.core.confirm(c);
+        if self.core.facts.convs[c].request.is_voice() {
+            self.core.stop_clock(c);
+        } else {
+            self.core.confirm(c);
+        }
         let line = self.core.facts.convs[c].line;
         self.core.emit(DecisionKind::Assigned {
             conversation: self.core.facts.conv_name(c),

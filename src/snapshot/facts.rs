@@ -18,11 +18,14 @@ use crate::model::ids::{
     ChanIdx, ClientIdx, ConvIdx, DEFAULT_SEED, GroupIdx, Interner, LineIdx, OpIdx,
 };
 use crate::model::operator::{AbsenceWindow, PROFILES};
+use crate::queue::priority::Wait;
 use crate::state::State;
 use crate::wire::config::{EngineSettings, LineConfig};
 use crate::wire::decision::{AssignReason, Decision, SlaKind};
+use crate::wire::ids::RoleId;
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
 use crate::wire::input::Presence;
+use crate::wire::queue::{Request, RoleConfig};
 use crate::wire::rules::{RuleLists, Status};
 
 /// The whole engine state as a snapshot records it.
@@ -60,6 +63,35 @@ pub(crate) struct Saved {
     /// The rule lists, as the host gave them (absent before there were rules: none).
     #[serde(default)]
     pub(crate) rules: RuleLists,
+    /// The roles (absent before there were roles: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) roles: Vec<RoleConfig>,
+    /// The last handling times per line and request kind, oldest first (absent before the
+    /// queue panel: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) handled: Vec<SavedHandled>,
+}
+
+/// One line's last handling times of one request kind.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SavedHandled {
+    pub(crate) line: LineIdx,
+    pub(crate) request: Request,
+    pub(crate) secs: Vec<u64>,
+}
+
+/// When a client's wait began, for a conversation placed and not yet confirmed.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub(crate) struct SavedWait {
+    pub(crate) since: DateTime<Utc>,
+    pub(crate) seq: u64,
+}
+
+/// A callback order's current attempt.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub(crate) struct SavedOrder {
+    pub(crate) attempt: u32,
+    pub(crate) due_at: DateTime<Utc>,
 }
 
 fn default_seed() -> u64 {
@@ -81,6 +113,9 @@ pub(crate) struct SavedOperator {
     pub(crate) last_assigned: u64,
     #[serde(default)]
     pub(crate) sla: SavedSlaCounters,
+    /// Its roles (absent before there were roles: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) roles: Vec<RoleId>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -158,6 +193,23 @@ pub(crate) struct SavedConversation {
     /// Its responsible when nobody holds it (absent before there were responsibles: none).
     #[serde(default)]
     pub(crate) responsible: Option<OpIdx>,
+    /// A text, a call or a callback order (absent before there were kinds: a text).
+    #[serde(default, skip_serializing_if = "is_text")]
+    pub(crate) request: Request,
+    /// When its client's wait began, placed and not yet confirmed (absent: no wait under
+    /// way; a waiting conversation's is in its place).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) wait: Option<SavedWait>,
+    /// When it was first placed in its session (absent: not placed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) placed_at: Option<DateTime<Utc>>,
+    /// A callback order's current attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) order: Option<SavedOrder>,
+}
+
+fn is_text(r: &Request) -> bool {
+    *r == Request::Text
 }
 
 /// Where a conversation is, as the snapshot names it.
@@ -191,6 +243,9 @@ pub(crate) enum SavedPlace {
         deadline: Option<TimerKey>,
     },
     Completed,
+    Scheduled {
+        due: TimerKey,
+    },
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -235,12 +290,23 @@ impl From<SavedSlaCounters> for SlaCounters {
     }
 }
 
-impl From<&Place> for SavedPlace {
-    fn from(place: &Place) -> Self {
+impl SavedPlace {
+    fn of(place: &Place, wait: Option<Wait>) -> Self {
         match place.clone() {
             Place::Closed { .. } => SavedPlace::Closed,
             Place::Limbo => SavedPlace::Limbo,
-            Place::Waiting { since, seq, bucket } => SavedPlace::Waiting { since, seq, bucket },
+            Place::Waiting { bucket, .. } => {
+                // A waiting conversation always has its wait (the audit holds it).
+                let w = wait.unwrap_or(Wait {
+                    since: DateTime::<Utc>::MIN_UTC,
+                    seq: 0,
+                });
+                SavedPlace::Waiting {
+                    since: w.since,
+                    seq: w.seq,
+                    bucket,
+                }
+            }
             Place::Assigned { op, reason, answer } => SavedPlace::Assigned {
                 op,
                 deadline: answer.deadline(),
@@ -250,6 +316,7 @@ impl From<&Place> for SavedPlace {
             Place::Completed => SavedPlace::Completed,
             Place::Offered { ops, deadline } => SavedPlace::Offered { ops, deadline },
             Place::WithBot { bot, deadline } => SavedPlace::WithBot { bot, deadline },
+            Place::Scheduled { due } => SavedPlace::Scheduled { due },
         }
     }
 }
@@ -315,6 +382,7 @@ impl Saved {
                 epoch: op.epoch,
                 last_assigned: op.last_assigned,
                 sla: features.sla.op(o).into(),
+                roles: st.access.op_roles.get(&o).cloned().unwrap_or_default(),
             })
             .collect();
         let lines = facts
@@ -363,8 +431,10 @@ impl Saved {
             .iter()
             .map(|(c, conv)| {
                 let (closed_at, forget_timer) = closed(&conv.place);
+                let wait = facts.waits.get(&c).copied();
+                let waiting = matches!(conv.place, Place::Waiting { .. });
                 facts.conv_ids.is_live(c).then(|| SavedConversation {
-                    state: SavedPlace::from(&conv.place),
+                    state: SavedPlace::of(&conv.place, wait),
                     client: conv.client,
                     channel: conv.channel,
                     line: conv.line,
@@ -381,6 +451,16 @@ impl Saved {
                     forget_timer,
                     status: conv.status,
                     responsible: conv.responsible,
+                    request: conv.request,
+                    wait: wait.filter(|_| !waiting).map(|w| SavedWait {
+                        since: w.since,
+                        seq: w.seq,
+                    }),
+                    placed_at: conv.placed_at,
+                    order: st.queue.orders.get(&c).map(|o| SavedOrder {
+                        attempt: o.attempt,
+                        due_at: o.due_at,
+                    }),
                 })
             })
             .collect();
@@ -408,6 +488,30 @@ impl Saved {
             births: Some(facts.births),
             settings: core.settings.clone(),
             rules: st.rules.given().clone(),
+            roles: st.access.roles.values().cloned().collect(),
+            handled: saved_handled(st),
         }
     }
+}
+
+/// The queue's handling times, by line slot and kind, so that a snapshot is the same JSON
+/// however the map iterates.
+fn saved_handled(st: &State) -> Vec<SavedHandled> {
+    let mut out: Vec<SavedHandled> = st
+        .queue
+        .handled
+        .iter()
+        .flat_map(|(&line, kinds)| {
+            Request::ALL.into_iter().filter_map(move |request| {
+                let h = &kinds[request as usize];
+                (!h.secs.is_empty()).then(|| SavedHandled {
+                    line,
+                    request,
+                    secs: h.secs.iter().copied().collect(),
+                })
+            })
+        })
+        .collect();
+    out.sort_by_key(|h| (h.line, h.request));
+    out
 }

@@ -19,6 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::engine::Engine;
 
 mod facts;
+mod rebuild;
 mod restore;
 
 pub use restore::{Corruption, Entity, Sequence};

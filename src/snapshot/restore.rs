@@ -7,9 +7,9 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::facts::{Saved, SavedPlace};
+use super::rebuild::rebuild_indices;
 use crate::engine::validate::line_config;
 use crate::features::schedule::hours::Hours;
-use crate::index::QueueRef;
 use crate::index::pools::PoolRef;
 use crate::index::timers::{Timer, TimerKey, Timers};
 use crate::index::waiting::Bucket;
@@ -19,11 +19,13 @@ use crate::model::conversation::{Answer, Conversation, Place};
 use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, IdKeys, Idx, LineIdx, OpIdx};
 use crate::model::line::{Channel, Line};
 use crate::model::operator::Operator;
+use crate::queue::Order;
+use crate::queue::priority::{Wait, WaitKey};
 use crate::state::State;
-use crate::wire::config::QueueEntry;
 use crate::wire::decision::AssignReason;
 use crate::wire::error::Error;
 use crate::wire::ids::LineId;
+use crate::wire::queue::Request;
 
 /// A kind of entity a snapshot records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -140,7 +142,7 @@ pub enum Corruption {
 /// could overflow on its next input.
 const MAX_SEQ: u64 = 1 << 62;
 
-fn ensure(ok: bool, corruption: impl FnOnce() -> Corruption) -> Result<(), Corruption> {
+pub(super) fn ensure(ok: bool, corruption: impl FnOnce() -> Corruption) -> Result<(), Corruption> {
     if ok { Ok(()) } else { Err(corruption()) }
 }
 
@@ -288,10 +290,14 @@ fn check(s: &Saved) -> Result<Vec<Option<Hours>>, Corruption> {
                 *seq <= s.seq
                     && match *bucket {
                         Bucket::Pinned(o) => op_ok(o),
-                        Bucket::Pool(PoolRef::Line(l)) => line_ok(l),
-                        Bucket::Pool(PoolRef::Channel(ch)) => ch.ix() < n_chans,
+                        Bucket::Pool(PoolRef::Line(l)) | Bucket::Voice(PoolRef::Line(l)) => {
+                            line_ok(l)
+                        }
+                        Bucket::Pool(PoolRef::Channel(ch))
+                        | Bucket::Voice(PoolRef::Channel(ch)) => ch.ix() < n_chans,
                     }
             }
+            SavedPlace::Scheduled { .. } => conv.request == Request::Callback,
             SavedPlace::Assigned { op, .. } => live_op(*op),
             SavedPlace::WithBot { .. } | SavedPlace::Completed => true,
             SavedPlace::Offered { ops, .. } => {
@@ -331,7 +337,11 @@ fn vacant() -> Conversation {
 }
 
 /// Schedules a recorded deadline again.
-fn restore_timer(timers: &mut Timers, key: TimerKey, timer: Timer) -> Result<(), Corruption> {
+pub(super) fn restore_timer(
+    timers: &mut Timers,
+    key: TimerKey,
+    timer: Timer,
+) -> Result<(), Corruption> {
     ensure(timers.restore(key, timer), || Corruption::Deadline)
 }
 
@@ -362,6 +372,8 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
         births,
         settings,
         rules,
+        roles,
+        handled,
     } = s;
     let (core, features) = (&mut st.core, &mut st.features);
     core.clock = clock;
@@ -377,6 +389,15 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
     facts.group_ids = group_ids.rekeyed(keys);
     facts.client_ids = client_ids.rekeyed(keys);
     facts.conv_ids = conv_ids.rekeyed(keys);
+    for role in roles {
+        st.access.upsert_role(role);
+    }
+    for h in handled {
+        let kinds = st.queue.handled.entry(h.line).or_default();
+        for secs in h.secs {
+            kinds[h.request as usize].push(secs);
+        }
+    }
     for op in ops {
         let o = facts.ops.push(Operator {
             exists: op.exists,
@@ -393,6 +414,7 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
         });
         core.idx.ops.push(OpIndex::default());
         features.sla.set_op(o, op.sla.into());
+        st.access.set_roles(o, op.roles);
     }
     for line in lines {
         let l = facts.lines.push(None);
@@ -447,6 +469,10 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
             core.facts.convs.push(vacant());
             continue;
         };
+        let mut wait = conv.wait.map(|w| Wait {
+            since: w.since,
+            seq: w.seq,
+        });
         let place = match conv.state {
             SavedPlace::Closed => Place::Closed {
                 // Written before conversations were forgotten, it closed as of the clock.
@@ -454,7 +480,15 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
                 forget: conv.forget_timer,
             },
             SavedPlace::Limbo => Place::Limbo,
-            SavedPlace::Waiting { since, seq, bucket } => Place::Waiting { since, seq, bucket },
+            SavedPlace::Waiting { since, seq, bucket } => {
+                // Its place in the queue is derived: rebuilt with the indices.
+                wait = Some(Wait { since, seq });
+                Place::Waiting {
+                    key: WaitKey::default(),
+                    bucket,
+                }
+            }
+            SavedPlace::Scheduled { due } => Place::Scheduled { due },
             SavedPlace::Assigned {
                 op,
                 deadline,
@@ -484,7 +518,21 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
             born: conv.born.unwrap_or(slot as u64),
             status: conv.status,
             responsible: conv.responsible,
+            request: conv.request,
+            placed_at: conv.placed_at,
         });
+        if let Some(w) = wait {
+            core.facts.waits.insert(c, w);
+        }
+        if let Some(order) = conv.order {
+            st.queue.orders.insert(
+                c,
+                Order {
+                    attempt: order.attempt,
+                    due_at: order.due_at,
+                },
+            );
+        }
         if let Place::Closed { forget, .. } = core.facts.convs[c].place {
             match (forget, conv.closed_at) {
                 (Some(key), _) => forgets.push((key, c)),
@@ -527,150 +575,4 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
     crate::rules::validate(&st.core, &rules).map_err(Corruption::Rules)?;
     st.rules = crate::rules::compile(&mut st.core, rules);
     Ok(st)
-}
-
-/// Builds every derived index from the facts, as the engine keeps them.
-fn rebuild_indices(st: &mut State) -> Result<(), Corruption> {
-    let core = &mut st.core;
-    for l in core.facts.lines.indices() {
-        let Some(line) = &core.facts.lines[l] else {
-            continue;
-        };
-        let mut queue = Vec::with_capacity(line.config.queue.len());
-        for (entry, e) in line.config.queue.iter().enumerate() {
-            let entry = u32::try_from(entry).map_err(|_| Corruption::Inconsistent {
-                kind: Entity::Line,
-                id: line.config.line.to_string(),
-                problem: "queue too long",
-            })?;
-            let dangling = |refers_to| Corruption::Dangling {
-                kind: Entity::Line,
-                id: line.config.line.to_string(),
-                refers_to,
-            };
-            let r = match e {
-                QueueEntry::Operator(id) => {
-                    let o = core
-                        .facts
-                        .op_ids
-                        .get(id.as_str())
-                        .ok_or_else(|| dangling(Entity::Operator))?;
-                    core.idx.ops[o].direct_refs.push((l, entry));
-                    QueueRef::Op(o)
-                }
-                QueueEntry::Group { group } => {
-                    let g = core
-                        .facts
-                        .group_ids
-                        .get(group.as_str())
-                        .ok_or_else(|| dangling(Entity::Group))?;
-                    core.idx.groups[g].refs.push((l, entry));
-                    QueueRef::Group(g)
-                }
-            };
-            queue.push(r);
-        }
-        core.idx.lines[l].queue = queue;
-    }
-    for (o, op) in core.facts.ops.iter() {
-        if op.exists {
-            for &g in &op.groups {
-                core.idx.groups[g].members.insert((op.created, o));
-            }
-        }
-        for w in &op.absences {
-            for key in w.timers.into_iter().flatten() {
-                restore_timer(&mut core.timers, key, Timer::Absence(o))?;
-            }
-        }
-    }
-    for (ch, chan) in core.facts.chans.iter() {
-        for &o in chan.restrict.iter().flatten() {
-            core.idx.ops[o].chan_refs.push(ch);
-        }
-        if let Some(l) = chan.line {
-            core.idx.lines[l].channels.insert(ch);
-        }
-    }
-    for (cl, client) in core.facts.clients.iter() {
-        if let Some(o) = client.pinned {
-            core.idx.ops[o].pinned_clients.insert(cl);
-        }
-    }
-    for c in core.facts.convs.indices() {
-        if !core.facts.conv_ids.is_live(c) {
-            continue;
-        }
-        let (client, line) = (core.facts.convs[c].client, core.facts.convs[c].line);
-        core.idx.client_convs[client].push(c);
-        let place = std::mem::replace(&mut core.facts.convs[c].place, Place::Limbo);
-        if let Place::Closed { .. } = place {
-            core.facts.convs[c].place = place;
-            continue;
-        }
-        core.idx.lines[line].open += 1;
-        match place {
-            Place::Waiting { since, seq, bucket } => {
-                if let Bucket::Pool(PoolRef::Channel(ch)) = bucket {
-                    ensure(core.facts.chans[ch].pool_line == Some(line), || {
-                        Corruption::Inconsistent {
-                            kind: Entity::Conversation,
-                            id: core.facts.conv_name(c).to_string(),
-                            problem: "waits in a channel queue of another line",
-                        }
-                    })?;
-                }
-                core.place_waiting(c, since, seq, bucket);
-            }
-            Place::Assigned { op, reason, answer } => {
-                if let Some(key) = answer.deadline() {
-                    restore_timer(&mut core.timers, key, Timer::Offer(c))?;
-                }
-                if answer.is_final() {
-                    core.idx.lines[line].assigned += 1;
-                } else {
-                    core.idx.lines[line].offered += 1;
-                }
-                core.facts.convs[c].place = Place::Assigned { op, reason, answer };
-                // The holder is the responsible (a snapshot from before responsibles has none).
-                core.facts.convs[c].responsible = Some(op);
-                core.idx.ops[op].held.insert(c);
-                core.adjust_load(op, c, true);
-            }
-            Place::Offered { ops, deadline } => {
-                if let Some(key) = deadline {
-                    restore_timer(&mut core.timers, key, Timer::Offer(c))?;
-                }
-                core.idx.lines[line].offered += 1;
-                for &o in &ops {
-                    core.idx.ops[o].offers.insert(c);
-                }
-                core.facts.convs[c].place = Place::Offered { ops, deadline };
-            }
-            Place::WithBot { bot, deadline } => {
-                if let Some(key) = deadline {
-                    restore_timer(&mut core.timers, key, Timer::Bot(c))?;
-                }
-                core.idx.lines[line].with_bot += 1;
-                core.facts.convs[c].place = Place::WithBot { bot, deadline };
-            }
-            Place::Completed => {
-                core.idx.lines[line].completed += 1;
-                core.facts.convs[c].place = Place::Completed;
-            }
-            Place::Closed { .. } | Place::Limbo => {}
-        }
-    }
-    for o in core.facts.ops.indices() {
-        core.reslot(o);
-    }
-    core.idx.dirty.clear();
-    // Written before clients were forgotten, a snapshot may know a client with no
-    // conversation and no pin (pinned once, then unpinned): one with nothing to keep.
-    for cl in st.core.facts.clients.indices() {
-        if st.core.facts.client_ids.is_live(cl) {
-            st.forget_client_if_idle(cl);
-        }
-    }
-    Ok(())
 }

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{ChannelId, GroupId, LineId, OperatorId};
+use super::ids::{ChannelId, GroupId, LineId, OperatorId, RoleId};
+use super::queue::{CallbackConfig, PriorityConfig};
 use super::settings::{AutoReplies, BotConfig, RatingConfig, ScheduleConfig, SlaConfig};
 
 /// The shortest offer timeout a line accepts, in seconds (one minute, as in the source product).
@@ -34,6 +35,10 @@ pub struct OperatorConfig {
     #[serde(default = "yes")]
     #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::mostly_true))]
     pub active: bool,
+    /// The operator's roles (DESIGN §7): what they may do when an input names them as its
+    /// actor. A role not yet defined grants nothing until it is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<RoleId>,
 }
 
 impl OperatorConfig {
@@ -44,6 +49,7 @@ impl OperatorConfig {
             max_open: None,
             groups: Vec::new(),
             active: true,
+            roles: Vec::new(),
         }
     }
 
@@ -62,6 +68,12 @@ impl OperatorConfig {
     /// Sets the active flag.
     pub fn active(mut self, active: bool) -> Self {
         self.active = active;
+        self
+    }
+
+    /// Gives the operator a role.
+    pub fn role(mut self, role: impl Into<RoleId>) -> Self {
+        self.roles.push(role.into());
         self
     }
 }
@@ -219,6 +231,14 @@ pub struct LineConfig {
     /// answer (`closed` reason `inactivity`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_close_after_secs: Option<u32>,
+    /// The order of the waiting queue: priorities by request kind and channel, a VIP bonus,
+    /// aging (DESIGN §7). Without it every conversation's priority is 0: first come, first
+    /// served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<PriorityConfig>,
+    /// Attempts and retry delay of callback orders (defaults: 3 attempts, 600 s apart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackConfig>,
 }
 
 impl LineConfig {
@@ -242,6 +262,8 @@ impl LineConfig {
             bot: None,
             rating: None,
             auto_close_after_secs: None,
+            priority: None,
+            callback: None,
         }
     }
 
@@ -278,6 +300,18 @@ impl LineConfig {
     /// Closes conversations whose client stays silent this long after an operator's answer.
     pub fn auto_close_after_secs(mut self, secs: u32) -> Self {
         self.auto_close_after_secs = Some(secs);
+        self
+    }
+
+    /// Sets the priorities of the waiting queue.
+    pub fn priority(mut self, priority: PriorityConfig) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+
+    /// Sets how callback orders are retried.
+    pub fn callback(mut self, callback: CallbackConfig) -> Self {
+        self.callback = Some(callback);
         self
     }
 

@@ -155,6 +155,17 @@ pub enum DecisionKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         responsible: Option<OperatorId>,
     },
+    /// A callback order is scheduled: it starts waiting at `due_at` (now, when due at once).
+    CallbackScheduled {
+        /// The order.
+        conversation: ConversationId,
+        /// Its line.
+        line: LineId,
+        /// When it falls due.
+        due_at: DateTime<Utc>,
+        /// Which attempt this is (1 for the first).
+        attempt: u32,
+    },
 }
 
 /// Which automatic reply to send.
@@ -219,6 +230,8 @@ pub enum AssignReason {
     Outbound,
     /// Given by a rule's `assign` or `assign_responsible`.
     Rule,
+    /// Intercepted while ringing at someone else (`intercept`).
+    Intercepted,
 }
 
 /// Why an `all`-mode offer was withdrawn.
@@ -240,6 +253,10 @@ pub enum WithdrawReason {
     Rule,
     /// The conversation was completed.
     Completed,
+    /// The client left before being served (`abandon`).
+    Abandoned,
+    /// Another operator intercepted the ringing call.
+    Intercepted,
 }
 
 /// Why a conversation left its operator.
@@ -261,6 +278,12 @@ pub enum UnassignReason {
     Rule,
     /// The conversation was completed.
     Completed,
+    /// The client left before being served (`abandon`).
+    Abandoned,
+    /// Another operator intercepted the ringing call.
+    Intercepted,
+    /// The callback attempt failed (`callback_result` other than `connected`).
+    AttemptFailed,
 }
 
 /// Why a conversation waits in a line's queue. When several apply, the first listed is given.
@@ -301,4 +324,8 @@ pub enum CloseReason {
     Bot,
     /// Closed by a rule.
     Rule,
+    /// The client left before being served (`abandon`).
+    Abandoned,
+    /// A callback order used up its attempts.
+    AttemptsExhausted,
 }

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
+use super::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId, RoleId};
+use super::queue::{Permission, Request};
 use super::rules::RuleList;
 
 /// Why an input was rejected. Every variant names the offending ids.
@@ -192,6 +193,67 @@ pub enum Error {
     InvalidEngineSetting {
         /// The setting, as the wire format names it.
         field: &'static str,
+    },
+    /// A line's `priority` setting is out of its range (priorities and `vip` in
+    /// −1 000 000..=1 000 000, `aging_secs` in 1..=86 400).
+    #[error("line `{line}`: priority {field} = {value} is out of range")]
+    InvalidPriority {
+        /// The line.
+        line: LineId,
+        /// The field, as the wire format names it (`rules.priority`, `vip`, `aging_secs`).
+        field: &'static str,
+        /// The value refused.
+        value: i64,
+    },
+    /// A line's `callback.max_attempts` is 0.
+    #[error("line `{0}`: callback max_attempts must be at least 1")]
+    InvalidCallbackAttempts(LineId),
+    /// `message_in` gives a request kind the conversation cannot take: `callback` (orders come
+    /// only through `callback_request`), or a kind other than the open conversation's.
+    #[error("conversation `{conversation}` cannot take request kind {request:?} here")]
+    RequestMismatch {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The kind given.
+        request: Request,
+    },
+    /// `message_in` names an open callback order, or `callback_request` an open conversation.
+    #[error("conversation `{0}` is open as {1:?}: a callback order and a message cannot share it")]
+    CallbackConflict(ConversationId, Request),
+    /// `callback_result` for a conversation that is not a callback order.
+    #[error("conversation `{0}` is not a callback order")]
+    NotACallback(ConversationId),
+    /// `callback_result` from an operator who does not hold the order.
+    #[error("operator `{operator}` does not hold callback order `{conversation}`")]
+    NotHeldBy {
+        /// The order.
+        conversation: ConversationId,
+        /// The operator.
+        operator: OperatorId,
+    },
+    /// `intercept` of a conversation that is not a call or callback ringing at someone: one
+    /// waiting, confirmed, scheduled, or a text.
+    #[error("conversation `{0}` is not a call ringing at someone")]
+    NotRinging(ConversationId),
+    /// `intercept` by the operator it is ringing at (`accept` serves).
+    #[error("conversation `{conversation}` is ringing at `{operator}` already: accept it")]
+    RingingAtInterceptor {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The operator.
+        operator: OperatorId,
+    },
+    /// `remove_role` of a role that does not exist.
+    #[error("unknown role `{0}`")]
+    UnknownRole(RoleId),
+    /// The input's actor may not do this: unknown, inactive, or without a role granting the
+    /// permission within its scope. Nothing changed, not even the clock.
+    #[error("operator `{actor}` may not do this: it needs permission `{permission}`")]
+    PermissionDenied {
+        /// The actor named by the input.
+        actor: OperatorId,
+        /// The permission it needed.
+        permission: Permission,
     },
 }
 

@@ -104,6 +104,10 @@ string_id!(
     /// Identifies a group of operators (a department, "line 1" …).
     GroupId
 );
+string_id!(
+    /// Identifies a role (a set of permissions with a scope, DESIGN §7).
+    RoleId
+);
 
 /// `Arbitrary` for the ids, for fuzzing: mostly one of a handful of fixed names per kind, so
 /// that generated inputs keep meeting the same operators, lines and conversations; now and then
@@ -136,3 +140,5 @@ arbitrary_id!(ClientId, ["c-1", "c-2", "c-3", "c-4", "c-5"]);
 arbitrary_id!(ConversationId, ["k1", "k2", "k3", "k4", "k5", "k6"]);
 #[cfg(feature = "arbitrary")]
 arbitrary_id!(GroupId, ["line1", "line2"]);
+#[cfg(feature = "arbitrary")]
+arbitrary_id!(RoleId, ["operator", "supervisor", "administrator"]);

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, EngineSettings, LineConfig, OperatorConfig};
-use super::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId};
+use super::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId, RoleId};
+use super::queue::{CallbackResult, ClientConfig, RoleConfig};
 use super::rules::{RuleLists, Status};
 
 /// An operator's presence status.
@@ -198,6 +199,51 @@ pub enum Input {
     },
     /// Replaces both rule lists of the engine.
     SetRules(RuleLists),
+    /// The client left (hung up) before being served: the conversation closes, wherever it
+    /// is (`closed` reason `abandoned`). A fact: whoever it was ringing at is free at once.
+    Abandon {
+        /// The conversation.
+        conversation: ConversationId,
+    },
+    /// Sets a client's attributes (a field left out returns to its default).
+    UpsertClient(ClientConfig),
+    /// A callback order from a widget: a conversation of kind `callback`, scheduled for
+    /// `due_at` (now when left out or past).
+    CallbackRequest {
+        /// The order's conversation id.
+        conversation: ConversationId,
+        /// The client to call back.
+        client: ClientId,
+        /// The widget (channel) it came from, which must be connected.
+        channel: ChannelId,
+        /// When to call.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::maybe_time))]
+        due_at: Option<DateTime<Utc>>,
+    },
+    /// How the holder's callback attempt went.
+    CallbackResult {
+        /// The order.
+        conversation: ConversationId,
+        /// The operator who dialled (its holder).
+        operator: OperatorId,
+        /// The outcome.
+        result: CallbackResult,
+    },
+    /// Takes a call or callback that is ringing at someone else, for `operator` (final).
+    Intercept {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The operator who takes it.
+        operator: OperatorId,
+    },
+    /// Creates a role or replaces it.
+    UpsertRole(RoleConfig),
+    /// Removes a role; operators who had it keep its name, which grants nothing.
+    RemoveRole {
+        /// The role.
+        role: RoleId,
+    },
 }
 
 /// Biased generators for the `Arbitrary` derive.
@@ -218,6 +264,16 @@ mod fuzz {
             let minutes = u.int_in_range(-2 * 24 * 60..=14 * 24 * 60)?;
             return Ok(base + TimeDelta::minutes(minutes));
         }
+        extreme(u)
+    }
+
+    /// Now and then no time at all.
+    pub(super) fn maybe_time(u: &mut Unstructured<'_>) -> Result<Option<DateTime<Utc>>> {
+        Ok(if u.arbitrary()? { Some(time(u)?) } else { None })
+    }
+
+    /// Anything chrono can hold, the extremes included.
+    fn extreme(u: &mut Unstructured<'_>) -> Result<DateTime<Utc>> {
         Ok(match u.int_in_range(0u8..=3)? {
             0 => DateTime::<Utc>::MIN_UTC,
             1 => DateTime::<Utc>::MAX_UTC,

@@ -8,5 +8,6 @@ pub(crate) mod decision;
 pub(crate) mod error;
 pub(crate) mod ids;
 pub(crate) mod input;
+pub(crate) mod queue;
 pub(crate) mod rules;
 pub(crate) mod settings;
