@@ -78,6 +78,7 @@ fn open_and_close(engine: &mut Engine, ids: &[(ConversationId, ClientId)], web: 
                     conversation: conversation.clone(),
                     client: client.clone(),
                     channel: web.clone(),
+                    request: None,
                 },
             )
             .expect("a new conversation");

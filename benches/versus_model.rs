@@ -236,6 +236,7 @@ impl<R: Router> Work<R> {
             conversation: self.convs[j].clone(),
             client: self.clients[j].clone(),
             channel: CHANNEL.into(),
+            request: None,
         });
         let routed = |d: &Decision| match &d.kind {
             DecisionKind::Assigned { conversation, .. }

@@ -108,6 +108,7 @@ fn measure(conversations: usize, offer_timeout: Option<u32>) -> Result<Measure, 
                 conversation: format!("k{i}").into(),
                 client: format!("c{i}").into(),
                 channel: channels[i % 4].into(),
+                request: None,
             },
         )?;
         while engine.poll_decision().is_some() {}

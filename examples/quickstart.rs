@@ -36,6 +36,7 @@ fn main() -> Result {
         conversation: conversation.into(),
         client: "client-ivan".into(),
         channel: "whatsapp-anna".into(),
+        request: None,
     };
     let answers = |conversation: &str, op: &OperatorId| Input::MessageOut {
         conversation: conversation.into(),

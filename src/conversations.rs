@@ -11,6 +11,7 @@ use crate::state::State;
 use crate::wire::config::PinnedPolicy;
 use crate::wire::decision::{AssignReason, BotLeftReason, CloseReason};
 use crate::wire::ids::{ClientId, ConversationId};
+use crate::wire::queue::Request;
 use crate::wire::rules::{RuleEvent, RuleList, Status};
 
 /// The rules of the `changed` list, for an input about `c`.
@@ -29,7 +30,12 @@ impl State {
     /// one re-activated. When the message opens or re-activates the conversation, its rules
     /// run here, before it is routed or meets the bot (a rule that places it overrides the
     /// default routing); otherwise they run after the input.
-    pub(crate) fn message_in(&mut self, id: &ConversationId, target: Target) -> Option<Trigger> {
+    pub(crate) fn message_in(
+        &mut self,
+        id: &ConversationId,
+        target: Target,
+        request: Option<Request>,
+    ) -> Option<Trigger> {
         let c = match target {
             Target::New {
                 client,
@@ -66,6 +72,8 @@ impl State {
                 return Some(changed(c, RuleEvent::ClientMessage, None, false));
             }
         };
+        // A new or reopened session is what the message says it is (DESIGN §7).
+        self.core.facts.convs[c].request = request.unwrap_or_default();
         let cl = self.core.facts.convs[c].client;
         let contacts = &mut self.core.facts.clients[cl].contacts;
         *contacts = contacts.saturating_add(1);
@@ -137,6 +145,8 @@ impl State {
         };
         self.core.set_flags(c, false, true);
         if opened {
+            // Outbound conversations are texts (DESIGN §7).
+            self.core.facts.convs[c].request = Request::Text;
             self.opened(c, Opener::Operator);
             self.assign(c, o, AssignReason::Outbound, true);
         } else if reactivated {

@@ -92,6 +92,7 @@ fn big_engine() -> Engine {
                 conversation: format!("s{i}").into(),
                 client: format!("b{i}").into(),
                 channel: if i % 5 == 0 { "vip" } else { "shop" }.into(),
+                request: None,
             },
         );
     }
@@ -105,6 +106,7 @@ fn big_engine() -> Engine {
                 conversation: format!("k{i}").into(),
                 client: format!("c{i}").into(),
                 channel: support_channels[i % 4].into(),
+                request: None,
             },
         );
     }

@@ -134,6 +134,7 @@ impl Fixture {
                     conversation: conversation.clone(),
                     client: self.clients[j].clone(),
                     channel: self.channels[j % self.channels.len()].clone(),
+                    request: None,
                 },
             )
             .expect("message_in on a connected channel");

@@ -176,6 +176,7 @@ impl Sim {
                         conversation: id,
                         client,
                         channel,
+                        request: None,
                     },
                 );
                 let next = ms + self.rng.exp_ms(self.arrival_mean);
@@ -212,6 +213,7 @@ impl Sim {
                         conversation: id,
                         client: view.client,
                         channel: view.channel,
+                        request: None,
                     },
                 );
                 if let Some(op) = self.convs[&conv].1 {

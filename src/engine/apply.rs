@@ -20,7 +20,8 @@ impl State {
             Valid::MessageIn {
                 conversation,
                 target,
-            } => return self.message_in(&conversation, target),
+                request,
+            } => return self.message_in(&conversation, target, request),
             Valid::MessageOut {
                 conversation,
                 operator,

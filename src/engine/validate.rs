@@ -17,7 +17,7 @@ use crate::wire::decision::CloseReason;
 use crate::wire::error::Error;
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId, RoleId};
 use crate::wire::input::{Input, Presence};
-use crate::wire::queue::{CallbackResult, ClientConfig, RoleConfig};
+use crate::wire::queue::{CallbackResult, ClientConfig, Request, RoleConfig};
 use crate::wire::rules::{RuleLists, Status};
 
 /// A validated input, with what validation found out.
@@ -40,6 +40,7 @@ pub(crate) enum Valid {
     MessageIn {
         conversation: ConversationId,
         target: Target,
+        request: Option<Request>,
     },
     MessageOut {
         conversation: ConversationId,
@@ -180,12 +181,14 @@ impl State {
                 conversation,
                 client,
                 channel,
+                request,
             } => {
                 let target = self.check_message_in(conversation, client, channel)?;
-                self.check_request(conversation, &target, None)?;
+                self.check_request(conversation, &target, *request)?;
                 Valid::MessageIn {
                     target,
                     conversation: conversation.clone(),
+                    request: *request,
                 }
             }
             Input::MessageOut {

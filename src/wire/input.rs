@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, EngineSettings, LineConfig, OperatorConfig};
 use super::ids::{ChannelId, ClientId, ConversationId, LineId, OperatorId, RoleId};
-use super::queue::{CallbackResult, ClientConfig, RoleConfig};
+use super::queue::{CallbackResult, ClientConfig, Request, RoleConfig};
 use super::rules::{RuleLists, Status};
 
 /// An operator's presence status.
@@ -109,6 +109,11 @@ pub enum Input {
         client: ClientId,
         /// The channel it came through, which must be connected.
         channel: ChannelId,
+        /// What the client's contact is (DESIGN §7): `call` for a call reaching the line.
+        /// Given when the message opens or reopens a conversation (a reopened one takes the
+        /// new kind, `text` when left out); left out on a follow-up it changes nothing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<Request>,
     },
     /// An operator wrote. On an unknown (or closed) conversation with `client` and `channel` it
     /// opens an outbound conversation assigned to its author.

@@ -178,6 +178,7 @@ pub fn inc_from(k: &str, client: &str, ch: &str) -> Input {
         conversation: k.into(),
         client: client.into(),
         channel: ch.into(),
+        request: None,
     }
 }
 pub fn reply(k: &str, o: &str) -> Input {
