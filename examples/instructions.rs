@@ -13,13 +13,17 @@
 //! ```
 //!
 //! Divide the `Collected` total by the number of inputs the program prints: `steady` runs its
-//! given number of steps (two inputs each, an arrival and a close, three with an accept), `day`
-//! replays the recorded inputs of the workload bench's shape `operators,open,hours,warm_up`.
+//! given number of steps (two inputs each, an arrival and a close, three with an accept; a
+//! fifth argument sets that many non-matching rules in each rule list), `day` replays the
+//! recorded inputs of the workload bench's shape `operators,open,hours,warm_up`, `queue` and
+//! `mixed` run the contact-centre fixtures of `benches/queue.rs`.
 
 use std::hint::black_box;
 
 use routeline::{Engine, Input, Mode};
 
+#[path = "../benches/support/queue.rs"]
+mod queue;
 #[path = "../benches/support/steady.rs"]
 #[allow(dead_code)]
 mod steady;
@@ -36,6 +40,16 @@ fn measured_steady(fixture: &mut steady::Fixture, steps: usize) -> usize {
 }
 
 #[inline(never)]
+fn measured_backlog(fixture: &mut queue::Backlog, steps: usize) -> usize {
+    (0..steps).map(|_| fixture.step()).sum()
+}
+
+#[inline(never)]
+fn measured_mixed(fixture: &mut queue::Mixed, steps: usize) -> usize {
+    (0..steps).map(|_| fixture.step()).sum()
+}
+
+#[inline(never)]
 fn measured_day(engine: &mut Engine, events: Vec<(chrono::DateTime<chrono::Utc>, Input)>) -> usize {
     workload::replay(engine, events)
 }
@@ -43,7 +57,9 @@ fn measured_day(engine: &mut Engine, events: Vec<(chrono::DateTime<chrono::Utc>,
 fn usage() -> ! {
     eprintln!(
         "usage: instructions steady <strict|evenly|balanced> <operators> <steps> [rules per list]\n       \
-         instructions day <operators,open,hours,warm_up_hours[,retention_secs]>"
+         instructions day <operators,open,hours,warm_up_hours[,retention_secs]>\n       \
+         instructions queue <fifo|priorities> <waiting> <steps>\n       \
+         instructions mixed <operators> <steps>"
     );
     std::process::exit(2)
 }
@@ -66,6 +82,26 @@ fn main() {
             }
             let decisions = black_box(measured_steady(&mut fixture, steps));
             println!("steps {steps} inputs {} decisions {decisions}", 2 * steps);
+        }
+        ["queue", order, waiting, steps] => {
+            let priorities = match order {
+                "fifo" => false,
+                "priorities" => true,
+                _ => usage(),
+            };
+            let waiting: usize = waiting.parse().unwrap_or_else(|_| usage());
+            let steps: usize = steps.parse().unwrap_or_else(|_| usage());
+            let mut fixture = queue::Backlog::new(waiting, priorities);
+            let decisions = black_box(measured_backlog(&mut fixture, steps));
+            // Each step: a close, an accept, an arrival.
+            println!("steps {steps} inputs {} decisions {decisions}", 3 * steps);
+        }
+        ["mixed", operators, steps] => {
+            let operators: usize = operators.parse().unwrap_or_else(|_| usage());
+            let steps: usize = steps.parse().unwrap_or_else(|_| usage());
+            let mut fixture = queue::Mixed::new(operators);
+            let decisions = black_box(measured_mixed(&mut fixture, steps));
+            println!("steps {steps} decisions {decisions} (an arrival, an accept, a close each)");
         }
         ["day", shape] => {
             let n: Vec<usize> = shape

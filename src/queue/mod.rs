@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
-use crate::model::ids::{ConvIdx, LineIdx};
+use crate::model::ids::{ConvIdx, Idx, LineIdx};
 use crate::state::Core;
 use crate::wire::queue::Request;
 
@@ -66,31 +66,43 @@ impl Handled {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Queue {
     pub(crate) orders: FxHashMap<ConvIdx, Order>,
-    pub(crate) handled: FxHashMap<LineIdx, [Handled; 3]>,
+    /// By line slot (lines are few, and every close records one).
+    pub(crate) handled: Vec<[Handled; 3]>,
 }
 
 impl Queue {
     /// A conversation closed: its handling time counts toward its line's mean for its kind;
     /// a callback order is over.
     pub(crate) fn closed(&mut self, core: &mut Core, c: ConvIdx) {
-        self.orders.remove(&c);
-        let now = core.now();
+        if !self.orders.is_empty() {
+            self.orders.remove(&c);
+        }
+        let now = core.now().timestamp();
         let conv = &mut core.facts.convs[c];
         let Some(placed) = conv.placed_at.take() else {
             return;
         };
-        let secs = u64::try_from((now - placed).num_seconds()).unwrap_or(0);
-        let kinds = self.handled.entry(conv.line).or_default();
-        kinds[conv.request as usize].push(secs);
+        // Whole seconds are what the estimate works in.
+        let secs = u64::try_from(now.saturating_sub(placed.timestamp())).unwrap_or(0);
+        self.handled_mut(conv.line)[conv.request as usize].push(secs);
+    }
+
+    pub(crate) fn handled_mut(&mut self, l: LineIdx) -> &mut [Handled; 3] {
+        if self.handled.len() <= l.ix() {
+            self.handled.resize_with(l.ix() + 1, Default::default);
+        }
+        &mut self.handled[l.ix()]
     }
 
     /// A line was removed: its handling times go with it.
     pub(crate) fn line_removed(&mut self, l: LineIdx) {
-        self.handled.remove(&l);
+        if let Some(h) = self.handled.get_mut(l.ix()) {
+            *h = Default::default();
+        }
     }
 
     /// The mean handling time of a line's closed conversations of a kind, once enough closed.
     pub(crate) fn mean_handling(&self, l: LineIdx, kind: Request) -> Option<u128> {
-        self.handled.get(&l)?[kind as usize].mean()
+        self.handled.get(l.ix())?[kind as usize].mean()
     }
 }

@@ -46,6 +46,12 @@ impl State {
         let client = &core.facts.clients[conv.client];
         let pool = core.pool_of(c);
         let voice = conv.request.is_voice();
+        // Calls and callbacks wait apart from texts: they need an operator holding nothing.
+        let bucket = if voice {
+            Bucket::Voice(pool)
+        } else {
+            Bucket::Pool(pool)
+        };
 
         let always = client
             .pinned
@@ -56,7 +62,7 @@ impl State {
             }
         }
         if !self.features.schedule.is_open(conv.line) {
-            return Plan::Wait(QueueReason::OffHours, Bucket::Pool(pool));
+            return Plan::Wait(QueueReason::OffHours, bucket);
         }
 
         if let Some(p) = client.pinned {
@@ -91,7 +97,7 @@ impl State {
                 .as_ref()
                 .is_some_and(Vec::is_empty)
             {
-                return Plan::Wait(QueueReason::NoOperatorsForChannel, Bucket::Pool(pool));
+                return Plan::Wait(QueueReason::NoOperatorsForChannel, bucket);
             }
         }
 

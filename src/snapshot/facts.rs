@@ -15,7 +15,7 @@ use crate::index::timers::TimerKey;
 use crate::index::waiting::Bucket;
 use crate::model::conversation::{Answer, Place};
 use crate::model::ids::{
-    ChanIdx, ClientIdx, ConvIdx, DEFAULT_SEED, GroupIdx, Interner, LineIdx, OpIdx,
+    ChanIdx, ClientIdx, ConvIdx, DEFAULT_SEED, GroupIdx, Idx, Interner, LineIdx, OpIdx,
 };
 use crate::model::operator::{AbsenceWindow, PROFILES};
 use crate::queue::priority::Wait;
@@ -497,11 +497,13 @@ impl Saved {
 /// The queue's handling times, by line slot and kind, so that a snapshot is the same JSON
 /// however the map iterates.
 fn saved_handled(st: &State) -> Vec<SavedHandled> {
-    let mut out: Vec<SavedHandled> = st
+    let out: Vec<SavedHandled> = st
         .queue
         .handled
         .iter()
-        .flat_map(|(&line, kinds)| {
+        .enumerate()
+        .flat_map(|(l, kinds)| {
+            let line = LineIdx::at(l);
             Request::ALL.into_iter().filter_map(move |request| {
                 let h = &kinds[request as usize];
                 (!h.secs.is_empty()).then(|| SavedHandled {
@@ -512,6 +514,5 @@ fn saved_handled(st: &State) -> Vec<SavedHandled> {
             })
         })
         .collect();
-    out.sort_by_key(|h| (h.line, h.request));
     out
 }

@@ -19,8 +19,8 @@ use crate::model::conversation::{Answer, Conversation, Place};
 use crate::model::ids::{ChanIdx, ClientIdx, ConvIdx, IdKeys, Idx, LineIdx, OpIdx};
 use crate::model::line::{Channel, Line};
 use crate::model::operator::Operator;
-use crate::queue::Order;
 use crate::queue::priority::{Wait, WaitKey};
+use crate::queue::{HANDLED_WINDOW, Order};
 use crate::state::State;
 use crate::wire::decision::AssignReason;
 use crate::wire::error::Error;
@@ -323,6 +323,15 @@ fn check(s: &Saved) -> Result<Vec<Option<Hours>>, Corruption> {
     ensure(s.settings.max_renewals_per_call > 0, || {
         Corruption::Settings
     })?;
+    for h in &s.handled {
+        ensure(line_ok(h.line) && h.secs.len() <= HANDLED_WINDOW, || {
+            Corruption::Inconsistent {
+                kind: Entity::Line,
+                id: format!("slot {}", h.line.ix()),
+                problem: "handling times of a line that does not exist, or too many",
+            }
+        })?;
+    }
     Ok(hours)
 }
 
@@ -393,7 +402,7 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
         st.access.upsert_role(role);
     }
     for h in handled {
-        let kinds = st.queue.handled.entry(h.line).or_default();
+        let kinds = st.queue.handled_mut(h.line);
         for secs in h.secs {
             kinds[h.request as usize].push(secs);
         }
