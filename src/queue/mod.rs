@@ -55,9 +55,10 @@ impl Handled {
         self.sum += u128::from(secs);
     }
 
-    /// The mean handling time, once enough have closed.
-    pub(crate) fn mean(&self) -> Option<u128> {
-        (self.secs.len() >= HANDLED_MINIMUM).then(|| self.sum / self.secs.len() as u128)
+    /// The handling times' sum and count, once enough have closed: the mean is their
+    /// quotient, kept exact.
+    pub(crate) fn mean(&self) -> Option<(u128, u128)> {
+        (self.secs.len() >= HANDLED_MINIMUM).then(|| (self.sum, self.secs.len() as u128))
     }
 }
 
@@ -101,8 +102,9 @@ impl Queue {
         }
     }
 
-    /// The mean handling time of a line's closed conversations of a kind, once enough closed.
-    pub(crate) fn mean_handling(&self, l: LineIdx, kind: Request) -> Option<u128> {
+    /// The mean handling time of a line's closed conversations of a kind, once enough closed,
+    /// as a sum and a count.
+    pub(crate) fn mean_handling(&self, l: LineIdx, kind: Request) -> Option<(u128, u128)> {
         self.handled.get(l.ix())?[kind as usize].mean()
     }
 }

@@ -96,9 +96,11 @@ impl Engine {
                 .queue
                 .mean_handling(l, kind)
                 .filter(|_| cap > 0)
-                .map(|aht| {
-                    let total = position as u128 * aht;
-                    u64::try_from(total.div_ceil(u128::from(cap))).unwrap_or(u64::MAX)
+                .map(|(sum, count)| {
+                    // ⌈position × (sum ÷ count) ÷ capacity⌉, exactly.
+                    let total = position as u128 * sum;
+                    let per = count * u128::from(cap);
+                    u64::try_from(total.div_ceil(per)).unwrap_or(u64::MAX)
                 });
             entries.push(WaitingEntry {
                 conversation: core.facts.conv_name(c),

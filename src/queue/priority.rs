@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 
 use chrono::{DateTime, Utc};
 
+use crate::index::waiting::Bucket;
 use crate::model::conversation::Place;
 use crate::model::ids::ConvIdx;
 use crate::state::Core;
@@ -105,6 +106,15 @@ impl Core {
         w
     }
 
+    /// The wait of a conversation that is waiting (where one always is under way).
+    fn waiting_since(&self, c: ConvIdx) -> Wait {
+        self.facts
+            .waits
+            .get(&c)
+            .copied()
+            .expect("a waiting conversation has its wait: enter_waiting begins one, restore checks")
+    }
+
     /// The client's wait is over (a confirmed assignment, a close, a completion).
     pub(crate) fn end_wait(&mut self, c: ConvIdx) {
         if !self.facts.waits.is_empty() {
@@ -121,7 +131,21 @@ impl Core {
 
     /// How urgent a waiting conversation is now (for placing across lines).
     pub(crate) fn urgency(&self, c: ConvIdx) -> Urgency {
-        let w = self.facts.waits[&c];
+        self.urgency_of(c, self.waiting_since(c))
+    }
+
+    /// Whether a conversation coming back to its queue would wait behind a more urgent one in
+    /// `bucket` (false when its wait is unknown: a snapshot from before waits were kept).
+    pub(crate) fn waits_behind(&self, c: ConvIdx, bucket: Bucket) -> bool {
+        let (Some(&w), Some((_, &head))) =
+            (self.facts.waits.get(&c), self.bucket_ref(bucket).first_key_value())
+        else {
+            return false;
+        };
+        self.urgency(head) < self.urgency_of(c, w)
+    }
+
+    fn urgency_of(&self, c: ConvIdx, w: Wait) -> Urgency {
         let base = i128::from(self.base_priority(c));
         let aging = aging(&self.facts.line_of(c).config);
         let (num, den) = match aging {
@@ -152,7 +176,7 @@ impl Core {
         let Place::Waiting { key, bucket } = self.facts.convs[c].place else {
             return;
         };
-        let w = self.facts.waits[&c];
+        let w = self.waiting_since(c);
         let new = self.wait_key(c, w);
         if new != key {
             let line = self.facts.convs[c].line;

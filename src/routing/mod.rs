@@ -122,6 +122,36 @@ impl State {
         self.apply_plan(c, plan);
     }
 
+    /// A conversation whose placement ended unanswered, or whose holder or offers left, comes
+    /// back to its queue with its place (DESIGN §7): it is placed again at once, unless a more
+    /// urgent conversation waits for the same capacity — then it waits (`queued`), and the
+    /// drain places the queue in its order, so a caller whose call rang out does not take the
+    /// operator from a VIP waiting before it.
+    pub(crate) fn route_back(&mut self, c: ConvIdx) {
+        let mut plan = self.plan(c);
+        if let Plan::Exhausted(_) = plan {
+            if self.core.facts.line_of(c).config.on_exhausted != OnExhausted::Requeue {
+                self.core.facts.convs[c].tried.clear();
+                plan = self.plan(c);
+            }
+        }
+        if let Plan::Assign { final_: false, .. } | Plan::Offer(_) = plan {
+            let pool = self.core.pool_of(c);
+            let bucket = if self.core.facts.convs[c].request.is_voice() {
+                Bucket::Voice(pool)
+            } else {
+                Bucket::Pool(pool)
+            };
+            if self.core.waits_behind(c, bucket) {
+                self.core.enter_waiting(c, bucket);
+                self.core.idx.dirty.insert(bucket);
+                self.queued(c, QueueReason::AtCapacity);
+                return;
+            }
+        }
+        self.apply_plan(c, plan);
+    }
+
     /// Carries out a plan for a conversation in limbo.
     pub(crate) fn apply_plan(&mut self, c: ConvIdx, plan: Plan) {
         match plan {

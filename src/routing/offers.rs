@@ -271,7 +271,7 @@ impl State {
         };
         self.core.emit_unassigned(c, op, reason);
         self.core.mark_tried(c, op);
-        self.route(c);
+        self.route_back(c);
     }
 
     /// An unanswered assignment reached its deadline.
@@ -296,7 +296,7 @@ impl State {
             .emit_unassigned(c, holder, UnassignReason::NoAnswer);
         // Planned again now that the holder let go: their load no longer counts this
         // conversation (an `all`-mode renewal may offer it to them again).
-        self.route(c);
+        self.route_back(c);
     }
 
     /// An `all`-mode offer reached its deadline: withdrawn and renewed to whoever is eligible.
@@ -307,7 +307,7 @@ impl State {
         for o in ops {
             self.core.emit_withdrawn(c, o, WithdrawReason::Expired);
         }
-        self.route(c);
+        self.route_back(c);
     }
 
     /// One operator loses an `all`-mode offer; with no offer left the conversation is routed
@@ -322,7 +322,7 @@ impl State {
         self.core.emit_withdrawn(c, o, reason);
         if empty {
             self.core.leave(c);
-            self.route(c);
+            self.route_back(c);
         }
     }
 
