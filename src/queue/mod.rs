@@ -58,7 +58,7 @@ impl Handled {
     /// The handling times' sum and count, once enough have closed: the mean is their
     /// quotient, kept exact.
     pub(crate) fn mean(&self) -> Option<(u128, u128)> {
-        (self.secs.len() >= HANDLED_MINIMUM).then(|| (self.sum, self.secs.len() as u128))
+        (self.secs.len() >= HANDLED_MINIMUM).then_some((self.sum, self.secs.len() as u128))
     }
 }
 
