@@ -177,13 +177,24 @@ impl State {
 
     pub(crate) fn accept(&mut self, c: ConvIdx, o: OpIdx) -> Trigger {
         self.give_to(c, o, AssignReason::Accepted, Moved::taken_over());
+        self.picked_up(c, o);
         changed(c, RuleEvent::Accept, Some(o), false)
+    }
+
+    /// An operator picked up a call or callback (accepted, took or intercepted it, or the
+    /// client answered the dial): for a call, that is the operator's answer.
+    pub(crate) fn picked_up(&mut self, c: ConvIdx, o: OpIdx) {
+        if self.core.facts.convs[c].request.is_voice() {
+            self.core.set_flags(c, false, true);
+            self.operator_answered(c, o);
+        }
     }
 
     /// Someone takes the conversation: from whoever held it, or, completed, from nobody.
     pub(crate) fn take(&mut self, c: ConvIdx, o: OpIdx) -> Trigger {
         let reactivated = self.core.facts.convs[c].place == Place::Completed;
         self.give_to(c, o, AssignReason::Taken, Moved::taken_over());
+        self.picked_up(c, o);
         changed(c, RuleEvent::Take, Some(o), reactivated)
     }
 

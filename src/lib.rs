@@ -44,8 +44,8 @@ pub use wire::error::{Error, ScheduleError};
 pub use wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId, RoleId};
 pub use wire::input::{Input, Presence};
 pub use wire::queue::{
-    CallbackConfig, CallbackResult, ClientConfig, MAX_AGING_SECS, PRIORITY_RANGE, Permission,
-    PriorityConfig, PriorityRule, Request, RoleConfig, Scope,
+    CallbackConfig, CallbackResult, ClientConfig, MAX_AGING_SECS, MAX_PRIORITY_RULES,
+    PRIORITY_RANGE, Permission, PriorityConfig, PriorityRule, Request, RoleConfig, Scope,
 };
 pub use wire::rules::{
     Action, Conditions, MAX_RULES_PER_LIST, Rule, RuleEvent, RuleList, RuleLists, Status,

@@ -26,6 +26,7 @@ use crate::model::conversation::Place;
 use crate::model::ids::{ConvIdx, OpIdx};
 use crate::state::State;
 use crate::wire::decision::{BotLeftReason, CloseReason, DecisionKind, QueueReason, SlaKind};
+use crate::wire::queue::Request;
 use crate::wire::rules::Status;
 use crate::wire::settings::BotLeave;
 
@@ -133,10 +134,13 @@ impl State {
             line: self.core.facts.line_name(line),
             reason,
         });
-        let open = self.features.schedule.is_open(line);
-        self.features
-            .replies
-            .no_operators(&mut self.core, c, reason, open);
+        // A callback order has nobody to reply to: its client wrote nothing.
+        if self.core.facts.convs[c].request != Request::Callback {
+            let open = self.features.schedule.is_open(line);
+            self.features
+                .replies
+                .no_operators(&mut self.core, c, reason, open);
+        }
     }
 
     /// A conversation has just been assigned or offered. No feature listens yet.

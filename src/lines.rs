@@ -129,6 +129,7 @@ impl State {
         let old_restrict = std::mem::replace(&mut chan.restrict, restrict);
         let old_pool_line = chan.pool_line.replace(l);
         chan.line = Some(l);
+        let kind_changed = chan.kind != cfg.kind;
         chan.kind = cfg.kind;
         let new_restrict = chan.restrict.clone();
 
@@ -164,9 +165,20 @@ impl State {
                     .filter(|&c| self.core.facts.convs[c].channel == ch),
             );
         }
-        // The channel's kind may have changed, and with it their priority.
-        for &c in &waiting {
-            self.core.rekey_waiting(c);
+        // The channel's kind may have changed, and with it the priority of its conversations
+        // waiting on any line (one transferred elsewhere too). Rare enough to scan the queues.
+        if kind_changed {
+            let all: Vec<ConvIdx> = self
+                .core
+                .facts
+                .lines
+                .indices()
+                .flat_map(|x| self.core.idx.lines[x].waiting.values().copied())
+                .filter(|&c| self.core.facts.convs[c].channel == ch)
+                .collect();
+            for c in all {
+                self.core.rekey_waiting(c);
+            }
         }
         for c in self.by_urgency(waiting) {
             self.retry_waiting(c);

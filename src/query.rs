@@ -254,7 +254,7 @@ impl Engine {
                 Vec::new(),
             ),
             Place::Completed => (ConversationState::Completed, None, None, Vec::new()),
-            Place::Offered { ops, deadline } => (
+            Place::Offered { ops, deadline, .. } => (
                 ConversationState::Offered,
                 None,
                 deadline.map(|k| k.0),

@@ -37,7 +37,7 @@ fn a_call_that_rings_out_goes_back_behind_a_vip_who_waited_and_the_vip_gets_the_
         09:01 call k1 ph => assigned k1 desk boris routed by 09:11
         09:02 call k2 ph => queued k2 desk at_capacity
         # k1 rings out: boris is free again, and the VIP waiting before k1's place gets him.
-        09:11 tick => unassigned k1 boris no_answer; queued k1 desk at_capacity; assigned k2 desk boris routed by 09:21
+        09:11 tick => unassigned k1 boris no_answer; assigned k2 desk boris routed by 09:21; queued k1 desk at_capacity
         09:12 accept k2 boris =>
         # When boris is free again, k1 is next, with the place it had.
         09:15 close k2 => closed k2 closed; assigned k1 desk boris routed by 09:25

@@ -7,15 +7,23 @@
 //!   eligibility (3) — membership, channel list, active, availability, line open by its
 //!   working hours —, `always` pinning (6), `all`-mode offers go only to eligible operators with
 //!   room, answer deadlines are `at + offer_timeout_secs` for automatic assignments and absent
-//!   for manual ones, an independent work-conservation check (4), and the decision stream alone
+//!   for manual ones (a rule's `assign` is manual, its `assign_responsible` automatic), an independent work-conservation check (4), and the decision stream alone
 //!   tells where every conversation is (DESIGN §1: with an operator, offered, with the bot,
-//!   waiting in which line, closed) — reconciled with `conversation()` after every step; and
+//!   waiting in which line, completed, closed) — reconciled with `conversation()` after every step; and
 //!   no deadline disappears in silence (DESIGN §1): every `answer_by` in the decision stream
 //!   ends with the holder's own accept, take or answer, a transfer naming the holder, or a
 //!   later decision about that conversation (`assigned` naming the holder again without one
 //!   when the assignment becomes final by itself).
+//!   Answer deadlines follow DESIGN §6 too: a placement of a conversation whose client awaits
+//!   no reply has none (and no `expires_at`); naming the same place again — the holder with
+//!   or without a deadline, the same operators with an expiry — is no new placement, and the
+//!   clock may start so only at the client's message. The support lines' invariants
+//!   (`properties/support.rs`): rule lists run only for the inputs they are for, each rule at
+//!   most once and in list order; a completed conversation holds nothing and no load counts
+//!   it; the responsible is the holder; every change of status, and only a change, is told.
 //! - `tick_cadence_does_not_matter` (11): ticking at every deadline, never, or at random times
-//!   gives the same decisions up to the last successful input.
+//!   gives the same decisions up to the last successful input — with rule lists, statuses and
+//!   completed sessions in the scenarios.
 //! - `replay_is_deterministic` (10, first half): two fresh engines, same decisions, same state.
 //!
 //! Case counts default to a value that runs quickly in a debug build; set `PROPTEST_CASES` to
@@ -30,7 +38,7 @@ use common::{Step, scenario};
 use proptest::prelude::*;
 use routeline::{
     AssignReason, CountTowardCap, Decision, DecisionKind, Engine, Input, LineConfig, Mode,
-    OnExhausted, OperatorConfig, PinnedPolicy, Presence, QueueEntry,
+    OnExhausted, OperatorConfig, PinnedPolicy, Presence, QueueEntry, RuleLists, Status,
 };
 
 /// The default number of cases per property (overridden by `PROPTEST_CASES`).
@@ -42,430 +50,17 @@ fn config() -> ProptestConfig {
     common::config(DEFAULT_CASES)
 }
 
-// ---- shadow configuration ------------------------------------------------------------------
+#[path = "properties/routing.rs"]
+mod routing;
+#[path = "properties/shadow.rs"]
+mod shadow;
+#[path = "properties/support.rs"]
+mod support;
+#[path = "properties/views.rs"]
+mod views;
 
-/// A channel as last connected.
-#[derive(Clone, Debug)]
-struct ShadowChannel {
-    operators: Option<Vec<String>>,
-    /// The line its operator list applies to: the last one it was connected to, until that line
-    /// is removed.
-    pool_line: Option<String>,
-}
-
-/// The configuration the test sent, as of the last successful inputs.
-#[derive(Clone, Debug, Default)]
-struct Shadow {
-    ops: BTreeMap<String, OperatorConfig>,
-    lines: BTreeMap<String, LineConfig>,
-    chans: BTreeMap<String, ShadowChannel>,
-}
-
-impl Shadow {
-    fn apply(&mut self, input: &Input) {
-        match input {
-            Input::UpsertOperator(cfg) => {
-                self.ops.insert(cfg.operator.to_string(), cfg.clone());
-            }
-            Input::RemoveOperator { operator } => {
-                self.ops.remove(operator.as_str());
-            }
-            Input::UpsertLine(cfg) => {
-                self.lines.insert(cfg.line.to_string(), (**cfg).clone());
-            }
-            Input::RemoveLine { line } => {
-                self.lines.remove(line.as_str());
-                for ch in self.chans.values_mut() {
-                    if ch.pool_line.as_deref() == Some(line.as_str()) {
-                        ch.pool_line = None;
-                    }
-                }
-            }
-            Input::ConnectChannel(cfg) => {
-                self.chans.insert(
-                    cfg.channel.to_string(),
-                    ShadowChannel {
-                        operators: cfg
-                            .operators
-                            .as_ref()
-                            .map(|v| v.iter().map(|o| o.to_string()).collect()),
-                        pool_line: Some(cfg.line.to_string()),
-                    },
-                );
-            }
-            _ => {}
-        }
-    }
-
-    fn member(&self, line: &LineConfig, op: &str) -> bool {
-        let Some(cfg) = self.ops.get(op) else {
-            return false;
-        };
-        line.queue.iter().any(|e| match e {
-            QueueEntry::Operator(o) => o.as_str() == op,
-            QueueEntry::Group { group } => cfg.groups.contains(group),
-        })
-    }
-
-    fn allowed_on_channel(&self, channel: &str, line: &str, op: &str) -> bool {
-        match self.chans.get(channel) {
-            Some(ch) if ch.pool_line.as_deref() == Some(line) => ch
-                .operators
-                .as_ref()
-                .is_none_or(|list| list.iter().any(|o| o == op)),
-            _ => true,
-        }
-    }
-
-    fn cap(&self, line: &LineConfig, op: &str) -> Option<u32> {
-        let own = self.ops.get(op).and_then(|c| c.max_open);
-        match (own, line.max_open_per_operator) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-}
-
-fn load_of(engine: &Engine, op: &str, count: CountTowardCap) -> u32 {
-    let Some(v) = engine.operator(op) else {
-        return 0;
-    };
-    match count {
-        CountTowardCap::Open => v.load.open,
-        CountTowardCap::AwaitingReply => v.load.awaiting_reply,
-        CountTowardCap::Unanswered => v.load.unanswered,
-    }
-}
-
-/// How much a conversation adds to a counter, by its current flags.
-fn weight(engine: &Engine, conversation: &str, count: CountTowardCap) -> u32 {
-    let Some(v) = engine.conversation(conversation) else {
-        return 0;
-    };
-    match count {
-        CountTowardCap::Open => 1,
-        CountTowardCap::AwaitingReply => u32::from(v.awaiting_reply),
-        CountTowardCap::Unanswered => u32::from(!v.answered),
-    }
-}
-
-/// Whether an operator passes the availability part of eligibility on a line.
-fn available(engine: &Engine, line: &LineConfig, op: &str) -> bool {
-    let Some(v) = engine.operator(op) else {
-        return false;
-    };
-    v.active
-        && (!line.check_availability
-            || (!v.absent
-                && if line.require_workday {
-                    v.workday_started
-                } else {
-                    v.presence == Presence::Online
-                }))
-}
-
-/// Per operator: active, absent, presence, work day started.
-type Aspects = BTreeMap<String, (bool, bool, Presence, bool)>;
-
-/// What makes an operator available, to tell whether it changed during a step.
-fn aspects(engine: &Engine) -> Aspects {
-    engine
-        .operators()
-        .into_iter()
-        .filter_map(|o| {
-            let v = engine.operator(o.as_str())?;
-            Some((
-                o.to_string(),
-                (v.active, v.absent, v.presence, v.workday_started),
-            ))
-        })
-        .collect()
-}
-
-fn conv_of(d: &Decision) -> Option<&str> {
-    match &d.kind {
-        DecisionKind::Assigned { conversation, .. }
-        | DecisionKind::Offered { conversation, .. }
-        | DecisionKind::OfferWithdrawn { conversation, .. }
-        | DecisionKind::Unassigned { conversation, .. }
-        | DecisionKind::Queued { conversation, .. }
-        | DecisionKind::Closed { conversation, .. }
-        | DecisionKind::BotAssigned { conversation, .. }
-        | DecisionKind::BotLeft { conversation, .. } => Some(conversation.as_str()),
-        _ => None,
-    }
-}
-
-/// Whether a later decision of the same step mentions the conversation.
-fn mentioned_after(ds: &[Decision], i: usize, conversation: &str) -> bool {
-    ds[i + 1..].iter().any(|d| conv_of(d) == Some(conversation))
-}
-
-fn deadline(at: DateTime<Utc>, line: &LineConfig) -> Option<DateTime<Utc>> {
-    line.offer_timeout_secs
-        .and_then(|s| at.checked_add_signed(TimeDelta::seconds(i64::from(s))))
-}
-
-// ---- the host's view, from decisions alone --------------------------------------------------
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Place {
-    /// Left an operator or lost its last offer; must be placed before the step ends.
-    Limbo,
-    Waiting(String),
-    Assigned(String),
-    Offered(BTreeSet<String>),
-    /// With the line's chat-bot.
-    Bot,
-    Closed,
-}
-
-/// Where every conversation is, as far as a host that reads only the decisions can tell.
-#[derive(Clone, Debug, Default)]
-struct HostView {
-    places: BTreeMap<String, Place>,
-}
-
-impl HostView {
-    fn apply(&mut self, d: &Decision, input: Option<&Input>) -> Result<(), String> {
-        let Some(c) = conv_of(d) else {
-            return Ok(());
-        };
-        let prev = self.places.get(c).cloned();
-        let next = match &d.kind {
-            DecisionKind::Assigned { operator, .. } => {
-                match &prev {
-                    Some(Place::Assigned(o)) if o != operator.as_str() => {
-                        return Err(format!(
-                            "{c} assigned to {operator} while the host still sees it with {o} (no `unassigned`)"
-                        ));
-                    }
-                    Some(Place::Offered(s)) if s.iter().any(|o| o != operator.as_str()) => {
-                        return Err(format!(
-                            "{c} assigned to {operator} while offers to {s:?} were not withdrawn"
-                        ));
-                    }
-                    _ => {}
-                }
-                Place::Assigned(operator.to_string())
-            }
-            DecisionKind::Offered { operators, .. } => {
-                match &prev {
-                    Some(Place::Assigned(o)) => {
-                        return Err(format!("{c} offered while the host still sees it with {o}"));
-                    }
-                    Some(Place::Offered(s)) if !s.is_empty() => {
-                        return Err(format!(
-                            "{c} offered again while offers to {s:?} were not withdrawn"
-                        ));
-                    }
-                    _ => {}
-                }
-                Place::Offered(operators.iter().map(|o| o.to_string()).collect())
-            }
-            DecisionKind::OfferWithdrawn { operator, .. } => match prev {
-                Some(Place::Offered(s)) if s.contains(operator.as_str()) => {
-                    let mut s = s;
-                    s.remove(operator.as_str());
-                    Place::Offered(s)
-                }
-                p => {
-                    return Err(format!(
-                        "offer of {c} to {operator} withdrawn, but the host sees {p:?}"
-                    ));
-                }
-            },
-            DecisionKind::Unassigned { operator, .. } => match prev {
-                Some(Place::Assigned(o)) if o == operator.as_str() => Place::Limbo,
-                p => {
-                    return Err(format!(
-                        "{c} unassigned from {operator}, but the host sees {p:?}"
-                    ));
-                }
-            },
-            DecisionKind::Queued { line, .. } => {
-                let transferred = matches!(input, Some(Input::Transfer { conversation, to_line: Some(_), .. }) if conversation.as_str() == c);
-                match &prev {
-                    Some(Place::Assigned(o)) => {
-                        return Err(format!("{c} queued while the host still sees it with {o}"));
-                    }
-                    Some(Place::Offered(s)) if !s.is_empty() => {
-                        return Err(format!(
-                            "{c} queued while offers to {s:?} were not withdrawn"
-                        ));
-                    }
-                    Some(Place::Waiting(l)) if l == line.as_str() && !transferred => {
-                        return Err(format!("{c} queued again while waiting in {l}"));
-                    }
-                    _ => {}
-                }
-                Place::Waiting(line.to_string())
-            }
-            DecisionKind::BotAssigned { .. } => {
-                match &prev {
-                    Some(Place::Assigned(o)) => {
-                        return Err(format!(
-                            "{c} given to the bot while the host still sees it with {o}"
-                        ));
-                    }
-                    Some(Place::Offered(s)) if !s.is_empty() => {
-                        return Err(format!(
-                            "{c} given to the bot while offers to {s:?} were not withdrawn"
-                        ));
-                    }
-                    Some(Place::Bot) => {
-                        return Err(format!("{c} given to the bot twice"));
-                    }
-                    _ => {}
-                }
-                Place::Bot
-            }
-            DecisionKind::BotLeft { .. } => match prev {
-                Some(Place::Bot) => Place::Limbo,
-                p => return Err(format!("the bot left {c}, but the host sees {p:?}")),
-            },
-            DecisionKind::Closed { .. } => match prev {
-                None | Some(Place::Closed) => {
-                    return Err(format!("{c} closed, but the host sees {prev:?}"));
-                }
-                Some(_) => Place::Closed,
-            },
-            _ => return Ok(()),
-        };
-        self.places.insert(c.to_string(), next);
-        Ok(())
-    }
-
-    /// The host's view must match the engine's at the end of every step.
-    fn reconcile(&self, engine: &Engine) -> Result<(), String> {
-        use routeline::ConversationState as S;
-        for c in engine.conversations() {
-            let v = engine
-                .conversation(c.as_str())
-                .ok_or_else(|| format!("conversations() lists {c} but conversation() does not"))?;
-            let p = self.places.get(c.as_str());
-            let ok = match (v.state, p) {
-                (S::Waiting, Some(Place::Waiting(l))) => *l == v.line.as_str(),
-                (S::Assigned, Some(Place::Assigned(o))) => {
-                    v.operator.as_ref().map(|x| x.as_str()) == Some(o.as_str())
-                }
-                (S::Offered, Some(Place::Offered(s))) => {
-                    !s.is_empty() && *s == v.offered_to.iter().map(|o| o.to_string()).collect()
-                }
-                (S::WithBot, Some(Place::Bot)) => true,
-                (S::Closed, Some(Place::Closed)) => true,
-                _ => false,
-            };
-            if !ok {
-                return Err(format!(
-                    "the engine has {c} as {:?} (line {}, operator {:?}, offered to {:?}), the decision stream says {p:?}",
-                    v.state, v.line, v.operator, v.offered_to
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-// ---- answer deadlines the host was told --------------------------------------------------------
-
-/// Every `answer_by` the decision stream announced and nothing has ended yet: conversation →
-/// (holder, deadline).
-#[derive(Clone, Debug, Default)]
-struct Told {
-    deadlines: BTreeMap<String, (String, DateTime<Utc>)>,
-}
-
-impl Told {
-    /// Follows one step's decisions and input; returns the indices of the decisions that name
-    /// a holder again without a deadline (its assignment became final). Fails when a deadline
-    /// the host was told is no longer the engine's and nothing said so.
-    fn follow(
-        &mut self,
-        ds: &[Decision],
-        input: Option<&Input>,
-        engine: &Engine,
-    ) -> Result<BTreeSet<usize>, String> {
-        let mut final_again = BTreeSet::new();
-        for (i, d) in ds.iter().enumerate() {
-            let about = match &d.kind {
-                DecisionKind::Assigned {
-                    conversation,
-                    operator,
-                    answer_by,
-                    ..
-                } => {
-                    let held = self.deadlines.remove(conversation.as_str());
-                    if answer_by.is_none() && held.is_some_and(|(h, _)| h == operator.as_str()) {
-                        final_again.insert(i);
-                    }
-                    if let Some(by) = answer_by {
-                        self.deadlines
-                            .insert(conversation.to_string(), (operator.to_string(), *by));
-                    }
-                    continue;
-                }
-                DecisionKind::Offered { conversation, .. }
-                | DecisionKind::OfferWithdrawn { conversation, .. }
-                | DecisionKind::Unassigned { conversation, .. }
-                | DecisionKind::Queued { conversation, .. }
-                | DecisionKind::Closed { conversation, .. }
-                | DecisionKind::BotAssigned { conversation, .. }
-                | DecisionKind::BotLeft { conversation, .. } => conversation,
-                _ => continue,
-            };
-            self.deadlines.remove(about.as_str());
-        }
-        // The holder's own accept, take or answer, or a transfer naming the holder: the host
-        // named the final holder itself.
-        let own = match input {
-            Some(
-                Input::Accept {
-                    conversation,
-                    operator,
-                }
-                | Input::Take {
-                    conversation,
-                    operator,
-                }
-                | Input::MessageOut {
-                    conversation,
-                    operator,
-                    ..
-                },
-            ) => Some((conversation, operator)),
-            Some(Input::Transfer {
-                conversation,
-                to_operator: Some(operator),
-                ..
-            }) => Some((conversation, operator)),
-            _ => None,
-        };
-        if let Some((c, o)) = own {
-            if self
-                .deadlines
-                .get(c.as_str())
-                .is_some_and(|(h, _)| h == o.as_str())
-            {
-                self.deadlines.remove(c.as_str());
-            }
-        }
-        for (c, (holder, by)) in &self.deadlines {
-            let v = engine.conversation(c);
-            let still = v.as_ref().is_some_and(|v| {
-                v.operator.as_ref().map(|o| o.as_str()) == Some(holder.as_str())
-                    && v.deadline == Some(*by)
-            });
-            if !still {
-                return Err(format!(
-                    "the answer_by {by} of {c} with {holder} ended with no decision saying so; \
-                     the engine has {v:?}"
-                ));
-            }
-        }
-        Ok(final_again)
-    }
-}
+use shadow::*;
+use views::*;
 
 // ---- the checked run -------------------------------------------------------------------------
 
@@ -586,306 +181,41 @@ impl Harness {
             }
             self.last_decision_at = Some(d.at);
         }
-        for d in ds {
-            self.view
-                .apply(d, input)
-                .map_err(|e| format!("decision stream: {e}"))?;
+        // Whether the input opens its conversation, as the host saw it before the step: new to
+        // it, or closed.
+        let opens = match input {
+            Some(
+                Input::MessageIn { conversation, .. } | Input::MessageOut { conversation, .. },
+            ) => {
+                matches!(
+                    self.view.places.get(conversation.as_str()),
+                    None | Some(Place::Closed)
+                )
+            }
+            _ => false,
+        };
+        let mut again = BTreeSet::new();
+        for i in 0..ds.len() {
+            if self
+                .view
+                .apply(ds, i, input)
+                .map_err(|e| format!("decision stream: {e}"))?
+            {
+                again.insert(i);
+            }
         }
         self.view.reconcile(&self.engine)?;
         let final_again = self.told.follow(ds, input, &self.engine)?;
+        again.extend(final_again);
+        self.check_rule_runs(ds, input, opens)?;
+        self.check_completed_place(ds)?;
         let aspects_after = aspects_before.map(|_| aspects(&self.engine));
         let changed = |op: &str| match (aspects_before, &aspects_after) {
             (Some(b), Some(a)) => b.get(op) != a.get(op),
             _ => false,
         };
-        self.check_routing(ds, &changed, &final_again)?;
+        self.check_routing(ds, &changed, &again)?;
         self.check_work_conservation()
-    }
-
-    /// The load an operator had right after decision `i`, or less: the load at the end of the
-    /// step minus what later assignments still in effect added.
-    fn load_after(&self, ds: &[Decision], i: usize, op: &str, count: CountTowardCap) -> u32 {
-        let mut load = load_of(&self.engine, op, count);
-        for (j, d) in ds.iter().enumerate().skip(i + 1) {
-            if let DecisionKind::Assigned {
-                conversation,
-                operator,
-                ..
-            } = &d.kind
-            {
-                let held = self
-                    .engine
-                    .conversation(conversation.as_str())
-                    .is_some_and(|v| v.operator.as_ref().map(|o| o.as_str()) == Some(op));
-                if operator.as_str() == op && held && !mentioned_after(ds, j, conversation.as_str())
-                {
-                    load = load.saturating_sub(weight(&self.engine, conversation.as_str(), count));
-                }
-            }
-        }
-        load
-    }
-
-    /// Eligibility (inv 3) and cap (inv 2) of an automatic placement at decision `i`.
-    #[allow(clippy::too_many_arguments)]
-    fn check_placement(
-        &self,
-        ds: &[Decision],
-        i: usize,
-        what: &str,
-        line_id: &str,
-        line: &LineConfig,
-        channel: &str,
-        op: &str,
-        room_needed: bool,
-        availability_changed: bool,
-    ) -> Result<(), String> {
-        if !self.shadow.member(line, op) {
-            return Err(format!(
-                "inv 3: {what} to {op}, who is not a member of line {line_id}"
-            ));
-        }
-        if !self.shadow.allowed_on_channel(channel, line_id, op) {
-            return Err(format!(
-                "inv 3: {what} to {op}, who is not allowed on channel {channel}"
-            ));
-        }
-        if !availability_changed && !available(&self.engine, line, op) {
-            return Err(format!(
-                "inv 3: {what} to {op}, who is not available: {:?}",
-                self.engine.operator(op)
-            ));
-        }
-        if let Some(cap) = self.shadow.cap(line, op) {
-            let load = self.load_after(ds, i, op, line.count_toward_cap);
-            let over = if room_needed { load >= cap } else { load > cap };
-            if over {
-                return Err(format!(
-                    "inv 2: {what} to {op}: {:?} load {load} vs cap {cap} ({:?})",
-                    line.count_toward_cap,
-                    self.engine.operator(op).map(|v| v.load)
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn check_routing(
-        &self,
-        ds: &[Decision],
-        changed: &dyn Fn(&str) -> bool,
-        final_again: &BTreeSet<usize>,
-    ) -> Result<(), String> {
-        for (i, d) in ds.iter().enumerate() {
-            if final_again.contains(&i) {
-                // The holder named again without a deadline: no new placement to check.
-                continue;
-            }
-            match &d.kind {
-                DecisionKind::Assigned {
-                    conversation,
-                    line,
-                    operator,
-                    reason,
-                    answer_by,
-                } => {
-                    let what = format!("assigned {conversation} ({reason:?})");
-                    let conv = self
-                        .engine
-                        .conversation(conversation.as_str())
-                        .ok_or_else(|| format!("{what}: unknown conversation"))?;
-                    let cfg = self
-                        .shadow
-                        .lines
-                        .get(line.as_str())
-                        .ok_or_else(|| format!("{what}: on unknown line {line}"))?;
-                    let pinned = self.engine.pinned_operator(conv.client.as_str());
-                    let automatic = matches!(
-                        reason,
-                        AssignReason::Routed | AssignReason::Pinned | AssignReason::LastOperator
-                    );
-                    let always = cfg.pinned_policy == PinnedPolicy::Always;
-                    // Answer deadlines.
-                    let expect_by = match reason {
-                        AssignReason::Routed | AssignReason::LastOperator => deadline(d.at, cfg),
-                        AssignReason::Pinned if !always => deadline(d.at, cfg),
-                        _ => None,
-                    };
-                    if *answer_by != expect_by {
-                        return Err(format!(
-                            "{what} to {operator}: answer_by {answer_by:?}, expected {expect_by:?}"
-                        ));
-                    }
-                    if automatic && always && pinned.is_some() {
-                        let p = pinned.as_ref().map(|p| p.as_str());
-                        if p != Some(operator.as_str()) || *reason != AssignReason::Pinned {
-                            return Err(format!(
-                                "inv 6: {what} to {operator}, but client {} is always-pinned to {p:?}",
-                                conv.client
-                            ));
-                        }
-                    }
-                    if *reason == AssignReason::Pinned {
-                        if pinned.as_ref().map(|p| p.as_str()) != Some(operator.as_str()) {
-                            return Err(format!(
-                                "{what} to {operator}, but the client's pin is {pinned:?}"
-                            ));
-                        }
-                        if cfg.pinned_policy == PinnedPolicy::Ignore {
-                            return Err(format!(
-                                "{what} on line {line} whose pinned policy is ignore"
-                            ));
-                        }
-                    }
-                    if *reason == AssignReason::LastOperator && !cfg.prefer_last_operator {
-                        return Err(format!(
-                            "{what} on line {line} without prefer_last_operator"
-                        ));
-                    }
-                    let open = self
-                        .engine
-                        .line_hours(line.as_str(), d.at)
-                        .is_none_or(|h| h.open);
-                    if automatic && !open {
-                        return Err(format!(
-                            "{what} to {operator} at {} while line {line} is closed",
-                            d.at
-                        ));
-                    }
-                    if *reason == AssignReason::Routed && cfg.mode == Mode::All {
-                        return Err(format!("{what} on line {line} in mode all"));
-                    }
-                    let in_effect = !mentioned_after(ds, i, conversation.as_str())
-                        && conv.operator.as_ref().map(|o| o.as_str()) == Some(operator.as_str());
-                    let exempt = *reason == AssignReason::Pinned && always;
-                    if automatic && !exempt && in_effect {
-                        self.check_placement(
-                            ds,
-                            i,
-                            &what,
-                            line.as_str(),
-                            cfg,
-                            conv.channel.as_str(),
-                            operator.as_str(),
-                            false,
-                            changed(operator.as_str()),
-                        )?;
-                    }
-                }
-                DecisionKind::Offered {
-                    conversation,
-                    line,
-                    operators,
-                    expires_at,
-                } => {
-                    let what = format!("offered {conversation}");
-                    let conv = self
-                        .engine
-                        .conversation(conversation.as_str())
-                        .ok_or_else(|| format!("{what}: unknown conversation"))?;
-                    let cfg = self
-                        .shadow
-                        .lines
-                        .get(line.as_str())
-                        .ok_or_else(|| format!("{what}: on unknown line {line}"))?;
-                    if cfg.mode != Mode::All {
-                        return Err(format!("{what} on line {line} in mode {:?}", cfg.mode));
-                    }
-                    if !self
-                        .engine
-                        .line_hours(line.as_str(), d.at)
-                        .is_none_or(|h| h.open)
-                    {
-                        return Err(format!("{what} at {} while line {line} is closed", d.at));
-                    }
-                    if *expires_at != deadline(d.at, cfg) {
-                        return Err(format!("{what}: expires_at {expires_at:?}"));
-                    }
-                    let distinct: BTreeSet<_> = operators.iter().collect();
-                    if operators.is_empty() || distinct.len() != operators.len() {
-                        return Err(format!("{what} to {operators:?}"));
-                    }
-                    if cfg.pinned_policy == PinnedPolicy::Always
-                        && self.engine.pinned_operator(conv.client.as_str()).is_some()
-                    {
-                        return Err(format!(
-                            "inv 6: {what} to {operators:?}, but client {} is always-pinned",
-                            conv.client
-                        ));
-                    }
-                    let in_effect = !mentioned_after(ds, i, conversation.as_str())
-                        && conv.offered_to == *operators;
-                    if in_effect {
-                        for op in operators {
-                            self.check_placement(
-                                ds,
-                                i,
-                                &what,
-                                line.as_str(),
-                                cfg,
-                                conv.channel.as_str(),
-                                op.as_str(),
-                                true,
-                                changed(op.as_str()),
-                            )?;
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// Inv 4, from outside: nothing waits while an eligible member has room for it (except
-    /// `requeue`d lines, whose tried operators the queries do not show).
-    fn check_work_conservation(&self) -> Result<(), String> {
-        for (line_id, cfg) in &self.shadow.lines {
-            let waiting = self
-                .engine
-                .waiting(line_id)
-                .ok_or_else(|| format!("waiting({line_id}) is None for an existing line"))?;
-            let now = self.engine.now().expect("a clock once a line exists");
-            if !self.engine.line_hours(line_id, now).is_none_or(|h| h.open) {
-                continue;
-            }
-            for w in waiting {
-                let pinned = self.engine.pinned_operator(w.client.as_str());
-                if cfg.pinned_policy == PinnedPolicy::Always {
-                    if let Some(p) = pinned {
-                        if self.engine.operator(p.as_str()).is_some_and(|v| v.active) {
-                            return Err(format!(
-                                "inv 4: {} waits in {line_id} although its always-pinned operator {p} is active",
-                                w.conversation
-                            ));
-                        }
-                        continue;
-                    }
-                }
-                if cfg.on_exhausted == OnExhausted::Requeue {
-                    continue;
-                }
-                for op in self.shadow.ops.keys() {
-                    let room = self
-                        .shadow
-                        .cap(cfg, op)
-                        .is_none_or(|cap| load_of(&self.engine, op, cfg.count_toward_cap) < cap);
-                    if self.shadow.member(cfg, op)
-                        && self
-                            .shadow
-                            .allowed_on_channel(w.channel.as_str(), line_id, op)
-                        && available(&self.engine, cfg, op)
-                        && room
-                    {
-                        return Err(format!(
-                            "inv 4: {} waits in {line_id} although {op} is eligible with room",
-                            w.conversation
-                        ));
-                    }
-                }
-            }
-        }
-        Ok(())
     }
 }
 

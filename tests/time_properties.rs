@@ -3,7 +3,9 @@
 //! - nothing is routed automatically while its line is closed;
 //! - every `unanswered` auto-reply and every `sla_breached` is justified by the inputs: a client
 //!   message that opened the streak exactly the configured time before (or, for a business-hours
-//!   target, at least that long before), no operator answer since, and only one per streak;
+//!   target, at least that long before), no operator answer and no completion since (DESIGN §6:
+//!   completing stops both; a client's message re-activating the conversation starts them
+//!   again), and only one per streak;
 //! - tick cadence still does not matter;
 //! - the engine's own audit holds after every step.
 
@@ -172,7 +174,12 @@ struct Shadow {
 struct Checker {
     engine: Engine,
     lines: BTreeMap<String, LineConfig>,
+    /// Each channel's line as last connected.
+    channels: BTreeMap<String, String>,
     convs: BTreeMap<String, Shadow>,
+    /// Where each conversation was last placed, as the decisions said (`assigned o1`,
+    /// `offered [o1, o2]`), until it left that place.
+    placed: BTreeMap<String, String>,
 }
 
 impl Checker {
@@ -180,7 +187,9 @@ impl Checker {
         Self {
             engine: Engine::new(),
             lines: BTreeMap::new(),
+            channels: BTreeMap::new(),
             convs: BTreeMap::new(),
+            placed: BTreeMap::new(),
         }
     }
 
@@ -191,6 +200,27 @@ impl Checker {
     /// Checks one batch of decisions, all made under the current line settings.
     fn check(&mut self, decisions: &[Decision]) -> Result<(), TestCaseError> {
         for d in decisions {
+            // The same place named again is no routing (an assignment made final, or the
+            // answer clock of a placement made while nobody awaited an answer starting when the
+            // client writes, DESIGN §6): only new placements must find their line open.
+            let place = match &d.kind {
+                DecisionKind::Assigned {
+                    conversation,
+                    operator,
+                    ..
+                } => Some((conversation, format!("assigned {operator}"))),
+                DecisionKind::Offered {
+                    conversation,
+                    operators,
+                    ..
+                } => Some((conversation, format!("offered {operators:?}"))),
+                _ => None,
+            };
+            if let Some((c, p)) = place {
+                if self.placed.insert(c.to_string(), p.clone()) == Some(p) {
+                    continue;
+                }
+            }
             match &d.kind {
                 DecisionKind::Assigned {
                     line,
@@ -248,16 +278,25 @@ impl Checker {
                 }
                 DecisionKind::Closed { conversation, .. } => {
                     self.convs.remove(conversation.as_str());
+                    self.placed.remove(conversation.as_str());
+                }
+                DecisionKind::Unassigned { conversation, .. }
+                | DecisionKind::OfferWithdrawn { conversation, .. }
+                | DecisionKind::Queued { conversation, .. }
+                | DecisionKind::BotAssigned { conversation, .. }
+                | DecisionKind::BotLeft { conversation, .. } => {
+                    self.placed.remove(conversation.as_str());
+                }
+                // A completed session has no streak and no target (DESIGN §6): both stop
+                // silently, the `complete` input's or a rule's.
+                DecisionKind::Completed { conversation, .. } => {
+                    self.convs.remove(conversation.as_str());
+                    self.placed.remove(conversation.as_str());
                 }
                 _ => {}
             }
         }
         Ok(())
-    }
-
-    fn line_of(&self, conversation: &str) -> Option<&LineConfig> {
-        let view = self.engine.conversation(conversation)?;
-        self.lines.get(view.line.as_str())
     }
 
     fn step(&mut self, step: &Step) -> Result<(), TestCaseError> {
@@ -281,18 +320,39 @@ impl Checker {
                 Input::RemoveLine { line } => {
                     self.lines.remove(line.as_str());
                 }
-                Input::MessageIn { conversation, .. } => {
+                Input::ConnectChannel(cfg) => {
+                    self.channels
+                        .insert(cfg.channel.to_string(), cfg.line.to_string());
+                }
+                Input::MessageIn {
+                    conversation,
+                    channel,
+                    ..
+                } => {
                     let opened = before
                         .as_ref()
                         .is_none_or(|v| v.state == routeline::ConversationState::Closed);
+                    // A completed conversation the message re-activates starts a streak and a
+                    // target whoever spoke last: first response if nobody has answered since
+                    // it opened, next response otherwise (DESIGN §6).
+                    let reactivated = before
+                        .as_ref()
+                        .is_some_and(|v| v.state == routeline::ConversationState::Completed);
                     let was_awaiting = before.as_ref().is_some_and(|v| v.awaiting_reply);
                     let answered = before.as_ref().is_some_and(|v| v.answered);
-                    let cfg = self.line_of(conversation.as_str()).cloned();
+                    // The clocks start on the conversation's line before its rules run (a
+                    // rule may move it in the same input): the channel's line for a new
+                    // session, its own otherwise.
+                    let line = match &before {
+                        Some(v) if !opened => Some(v.line.to_string()),
+                        _ => self.channels.get(channel.as_str()).cloned(),
+                    };
+                    let cfg = line.and_then(|l| self.lines.get(&l)).cloned();
                     let s = self.convs.entry(conversation.to_string()).or_default();
-                    if opened {
+                    if opened || reactivated {
                         *s = Shadow::default();
                     }
-                    if opened || !was_awaiting {
+                    if opened || reactivated || !was_awaiting {
                         let secs = cfg
                             .as_ref()
                             .and_then(|c| c.auto_replies.as_ref())
@@ -301,7 +361,7 @@ impl Checker {
                             s.unanswered = Some((now, secs));
                             s.unanswered_sent = false;
                         }
-                        let kind = if opened {
+                        let kind = if opened || (reactivated && !answered) {
                             Some(SlaKind::FirstResponse)
                         } else if answered {
                             Some(SlaKind::NextResponse)

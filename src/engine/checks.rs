@@ -11,7 +11,7 @@ use crate::state::State;
 use crate::wire::config::LineConfig;
 use crate::wire::error::Error;
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, OperatorId, RoleId};
-use crate::wire::queue::{MAX_AGING_SECS, PRIORITY_RANGE, Request};
+use crate::wire::queue::{MAX_AGING_SECS, MAX_PRIORITY_RULES, PRIORITY_RANGE, Request};
 
 /// Checks a line's priorities and callback settings.
 pub(crate) fn queue_settings(cfg: &LineConfig) -> Result<(), Error> {
@@ -21,6 +21,10 @@ pub(crate) fn queue_settings(cfg: &LineConfig) -> Result<(), Error> {
         value,
     };
     if let Some(p) = &cfg.priority {
+        if p.rules.len() > MAX_PRIORITY_RULES {
+            let count = i64::try_from(p.rules.len()).unwrap_or(i64::MAX);
+            return Err(out_of_range("rules", count));
+        }
         for rule in &p.rules {
             if !PRIORITY_RANGE.contains(&rule.priority) {
                 return Err(out_of_range("rules.priority", rule.priority));

@@ -119,8 +119,11 @@ impl State {
             Ok(valid) => subject_of(valid),
             Err(_) => self.subject_of_input(input),
         };
-        let may_renew = clock.is_some_and(|c| at - c >= SHORTEST_RENEWAL);
-        if !may_renew && !self.due_may_decide(subject, at) {
+        let may_renew = clock.is_some_and(|c| self.may_reach_bound(c, at));
+        // Under scope `own` an actor's permission depends on where conversations are, which
+        // any deadline may change (a line opening places one).
+        let actor_judged = actor.is_some() && !matches!(subject, Subject::Nothing);
+        if !may_renew && !actor_judged && !self.due_may_decide(subject, at) {
             let valid = verdict?;
             self.pass_time(at, Pace::All);
             return Ok(valid);
@@ -137,6 +140,30 @@ impl State {
         let valid = trial.validate_as(input, actor)?;
         *self = trial;
         Ok(valid)
+    }
+
+    /// Whether catching up from `clock` to `at` could fire `max_renewals_per_call` renewals —
+    /// judged cheaply, so that the common pause copies nothing. A renewal falls due a minute
+    /// or more after the firing that set it, so each chain of renewals fires at most once a
+    /// minute; a chain starts from a conversation placed without confirmation, waiting, with
+    /// the bot or scheduled, or from a line's hours.
+    fn may_reach_bound(&self, clock: DateTime<Utc>, at: DateTime<Utc>) -> bool {
+        if at - clock < SHORTEST_RENEWAL {
+            return false;
+        }
+        let minutes = (at - clock).num_minutes().unsigned_abs().saturating_add(1);
+        let facts = &self.core.facts;
+        let chains: u64 = facts
+            .lines
+            .iter()
+            .filter(|(_, line)| line.is_some())
+            .map(|(l, _)| {
+                let index = &self.core.idx.lines[l];
+                let live = index.offered + index.with_bot + index.scheduled;
+                u64::from(live) + index.waiting.len() as u64 + 1
+            })
+            .sum();
+        chains.saturating_mul(minutes) >= u64::from(self.core.settings.max_renewals_per_call)
     }
 
     /// What an input that failed validation names (looked up again: failures are rare).

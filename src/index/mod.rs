@@ -94,4 +94,7 @@ pub(crate) struct Indices {
     pub(crate) client_convs: BigTable<ClientIdx, Vec<ConvIdx>>,
     /// Buckets where capacity may have appeared since the last drain.
     pub(crate) dirty: BTreeSet<Bucket>,
+    /// Conversations that came back to their queue behind more urgent ones during this input,
+    /// not yet announced: `queued` only if the drain leaves them waiting.
+    pub(crate) returning: Vec<ConvIdx>,
 }

@@ -208,15 +208,6 @@ impl Core {
         self.rekey(o);
     }
 
-    /// Whether an operator is in a pool's ready set (eligible, member, under cap, holding no
-    /// call).
-    pub(crate) fn is_ready_in(&self, o: OpIdx, pool: PoolRef) -> bool {
-        self.idx.ops[o]
-            .slots
-            .iter()
-            .any(|s| s.pool == pool && s.key.is_some())
-    }
-
     /// Whether an operator could be routed a conversation of this kind in a pool: ready for
     /// a text, free (ready and holding nothing) for a call or callback.
     pub(crate) fn can_take_in(&self, o: OpIdx, pool: PoolRef, voice: bool) -> bool {

@@ -36,6 +36,9 @@ pub(crate) enum Place {
     Offered {
         ops: Box<[OpIdx]>,
         deadline: Option<TimerKey>,
+        /// No deadline because nobody awaited an answer (DESIGN §6), not because the line
+        /// has no offer timeout: the clock starts when the client writes.
+        unclocked: bool,
     },
     /// With the line's chat-bot, until it hands over or its time runs out.
     WithBot {

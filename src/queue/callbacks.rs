@@ -64,12 +64,19 @@ impl State {
             due_at: due,
             attempt,
         });
-        // Each attempt is routed afresh: it was the client who did not answer.
+        // Each attempt is routed afresh: it was the client who did not answer; and its wait
+        // begins when it falls due.
         self.core.facts.convs[c].tried.clear();
+        self.core.end_wait(c);
         if due > self.core.now() {
             self.core.enter_scheduled(c, due);
-        } else {
+        } else if attempt == 1 {
             self.route(c);
+        } else {
+            // A retry due at once comes back to the queue behind whoever waited before it
+            // for the operator who just let it go.
+            self.core.begin_wait(c);
+            self.route_back(c);
         }
     }
 
@@ -92,6 +99,7 @@ impl State {
             self.core.confirm(c);
             self.core.facts.convs[c].request = Request::Call;
             self.queue.orders.remove(&c);
+            self.picked_up(c, o);
             return;
         }
         self.core.leave(c);

@@ -37,6 +37,7 @@ impl State {
         self.core
             .leave_with_decisions(c, None, Moved::intercepted());
         self.assign(c, o, AssignReason::Intercepted, true);
+        self.picked_up(c, o);
     }
 
     /// Sets a client's attributes; their waiting conversations take their new place at once.

@@ -135,14 +135,18 @@ impl Core {
     }
 
     /// Whether a conversation coming back to its queue would wait behind a more urgent one in
-    /// `bucket` (false when its wait is unknown: a snapshot from before waits were kept).
-    pub(crate) fn waits_behind(&self, c: ConvIdx, bucket: Bucket) -> bool {
-        let (Some(&w), Some((_, &head))) =
-            (self.facts.waits.get(&c), self.bucket_ref(bucket).first_key_value())
-        else {
+    /// one of `buckets` (false when its wait is unknown: a snapshot from before waits were
+    /// kept).
+    pub(crate) fn waits_behind(&self, c: ConvIdx, buckets: [Bucket; 2]) -> bool {
+        let Some(&w) = self.facts.waits.get(&c) else {
             return false;
         };
-        self.urgency(head) < self.urgency_of(c, w)
+        let own = self.urgency_of(c, w);
+        buckets.into_iter().any(|b| {
+            self.bucket_ref(b)
+                .first_key_value()
+                .is_some_and(|(_, &head)| self.urgency(head) < own)
+        })
     }
 
     fn urgency_of(&self, c: ConvIdx, w: Wait) -> Urgency {

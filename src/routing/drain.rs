@@ -13,6 +13,7 @@ use crate::model::conversation::Place;
 use crate::model::ids::{ClientIdx, ConvIdx, LineIdx};
 use crate::state::State;
 use crate::wire::config::OnExhausted;
+use crate::wire::decision::QueueReason;
 
 impl State {
     /// A waiting conversation gets another chance: placed if it can be, else it keeps its place
@@ -115,7 +116,8 @@ impl State {
     }
 
     /// Places waiting conversations wherever capacity appeared, the most urgent first across
-    /// every line; one that cannot be placed never holds back those behind it.
+    /// every line; one that cannot be placed never holds back those behind it. Then says
+    /// `queued` for those that came back to their queue during the input and still wait.
     pub(crate) fn drain(&mut self) {
         while !self.core.idx.dirty.is_empty() {
             let dirty = std::mem::take(&mut self.core.idx.dirty);
@@ -127,6 +129,15 @@ impl State {
             }
             while let Some(Reverse((_, key, b))) = heap.pop() {
                 if !self.bucket_open(b) {
+                    continue;
+                }
+                if let Bucket::Pinned(_) = b {
+                    // Their pinned operator takes them all; across lines their keys do not
+                    // compare, so they go by urgency.
+                    let all = self.core.bucket_ref(b).values().copied().collect();
+                    for c in self.by_urgency(all) {
+                        self.retry_waiting(c);
+                    }
                     continue;
                 }
                 if let Some(&c) = self.core.bucket_ref(b).get(&key) {
@@ -141,6 +152,17 @@ impl State {
                 if let Some((next, c)) = next {
                     heap.push(Reverse((self.core.urgency(c), next, b)));
                 }
+            }
+        }
+        for c in std::mem::take(&mut self.core.idx.returning) {
+            if let Place::Waiting { .. } = self.core.facts.convs[c].place {
+                let reason = match self.plan(c) {
+                    Plan::Wait(reason, _) => reason,
+                    Plan::Exhausted(_) => QueueReason::Exhausted,
+                    // Capacity it could take went to the queue before it.
+                    Plan::Assign { .. } | Plan::Offer(_) => QueueReason::AtCapacity,
+                };
+                self.queued(c, reason);
             }
         }
     }

@@ -124,9 +124,10 @@ impl State {
 
     /// A conversation whose placement ended unanswered, or whose holder or offers left, comes
     /// back to its queue with its place (DESIGN §7): it is placed again at once, unless a more
-    /// urgent conversation waits for the same capacity — then it waits (`queued`), and the
-    /// drain places the queue in its order, so a caller whose call rang out does not take the
-    /// operator from a VIP waiting before it.
+    /// urgent conversation waits for the same capacity — then it takes its place in the queue,
+    /// and the drain places the queue in its order (a caller whose call rang out does not take
+    /// the operator from a VIP waiting before it); `queued` follows only if it is still
+    /// waiting then.
     pub(crate) fn route_back(&mut self, c: ConvIdx) {
         let mut plan = self.plan(c);
         if let Plan::Exhausted(_) = plan {
@@ -142,10 +143,15 @@ impl State {
             } else {
                 Bucket::Pool(pool)
             };
-            if self.core.waits_behind(c, bucket) {
+            // Either kind waiting before it may take the capacity just let go.
+            if self
+                .core
+                .waits_behind(c, [Bucket::Pool(pool), Bucket::Voice(pool)])
+            {
                 self.core.enter_waiting(c, bucket);
-                self.core.idx.dirty.insert(bucket);
-                self.queued(c, QueueReason::AtCapacity);
+                self.core.idx.dirty.insert(Bucket::Pool(pool));
+                self.core.idx.dirty.insert(Bucket::Voice(pool));
+                self.core.idx.returning.push(c);
                 return;
             }
         }

@@ -56,7 +56,7 @@ impl Core {
                 }
                 self.rekey(*op);
             }
-            Place::Offered { ops, deadline } => {
+            Place::Offered { ops, deadline, .. } => {
                 if let Some(key) = deadline {
                     self.timers.cancel(*key);
                 }
@@ -150,6 +150,7 @@ impl Core {
         c: ConvIdx,
         ops: Vec<OpIdx>,
         expires: Option<DateTime<Utc>>,
+        unclocked: bool,
     ) {
         debug_assert_eq!(self.facts.convs[c].place, Place::Limbo);
         let line = self.facts.convs[c].line;
@@ -163,6 +164,7 @@ impl Core {
         self.facts.convs[c].place = Place::Offered {
             ops: ops.into(),
             deadline,
+            unclocked,
         };
     }
 

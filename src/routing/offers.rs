@@ -203,7 +203,8 @@ impl State {
     /// Offers a conversation in limbo to several operators at once and says so.
     pub(crate) fn offer(&mut self, c: ConvIdx, ops: Vec<OpIdx>) {
         let line = self.core.facts.convs[c].line;
-        let expires_at = match self.core.answer_clock(c) {
+        let by = self.core.answer_clock(c);
+        let expires_at = match by {
             By::At(at) => Some(at),
             By::Final | By::Unclocked => None,
         };
@@ -213,7 +214,8 @@ impl State {
             operators: ops.iter().map(|&o| self.core.facts.op_name(o)).collect(),
             expires_at,
         });
-        self.core.enter_offered(c, ops, expires_at);
+        self.core
+            .enter_offered(c, ops, expires_at, by == By::Unclocked);
         self.placed(c);
     }
 
@@ -221,13 +223,21 @@ impl State {
     /// nobody awaited an answer): the clock starts, and the placement is announced again with
     /// its deadline — same holder and reason, or same operators.
     pub(crate) fn start_answer_clock(&mut self, c: ConvIdx) {
+        // A call without a clock rings so on purpose (pinned, transferred, kept): a caller
+        // speaking again changes nothing (DESIGN §7).
+        if self.core.facts.convs[c].request.is_voice() {
+            return;
+        }
         let line = self.core.facts.convs[c].line;
         let unclocked = matches!(
             &self.core.facts.convs[c].place,
             Place::Assigned {
                 answer: Answer::Unclocked,
                 ..
-            } | Place::Offered { deadline: None, .. }
+            } | Place::Offered {
+                unclocked: true,
+                ..
+            }
         );
         let Some(at) = unclocked.then(|| self.core.offer_deadline(line)).flatten() else {
             return;
@@ -249,8 +259,14 @@ impl State {
             }
             Place::Offered { ops, .. } => {
                 let key = self.core.timers.schedule(at, Timer::Offer(c));
-                if let Place::Offered { deadline, .. } = &mut self.core.facts.convs[c].place {
+                if let Place::Offered {
+                    deadline,
+                    unclocked,
+                    ..
+                } = &mut self.core.facts.convs[c].place
+                {
                     *deadline = Some(key);
+                    *unclocked = false;
                 }
                 self.core.emit(DecisionKind::Offered {
                     conversation,

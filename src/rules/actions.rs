@@ -6,6 +6,7 @@ use crate::model::conversation::Place;
 use crate::model::ids::ConvIdx;
 use crate::routing::offers::Moved;
 use crate::state::State;
+use crate::wire::config::PinnedPolicy;
 use crate::wire::decision::{AssignReason, CloseReason};
 
 impl State {
@@ -65,11 +66,20 @@ impl State {
     }
 
     /// An active conversation goes to its responsible, when they are eligible on its line with
-    /// room — as a routed assignment would, with its answer deadline; otherwise nothing.
+    /// room (for a call: holding nothing) — as a routed assignment would, with its answer
+    /// deadline; otherwise nothing.
     fn assign_responsible(&mut self, c: ConvIdx) {
         let conv = &self.core.facts.convs[c];
         let Some(r) = conv.responsible else { return };
-        if conv.place.holder() == Some(r) || !self.core.is_ready_in(r, self.core.pool_of(c)) {
+        let voice = conv.request.is_voice();
+        // A client pinned under `always` goes to nobody but their pinned operator.
+        let pinned = self.core.facts.clients[conv.client]
+            .pinned
+            .filter(|_| self.core.facts.line_of(c).config.pinned_policy == PinnedPolicy::Always);
+        if conv.place.holder() == Some(r)
+            || pinned.is_some_and(|p| p != r)
+            || !self.core.can_take_in(r, self.core.pool_of(c), voice)
+        {
             return;
         }
         self.core.leave_with_decisions(c, Some(r), Moved::by_rule());

@@ -237,6 +237,10 @@ pub(crate) enum SavedPlace {
     Offered {
         ops: Box<[OpIdx]>,
         deadline: Option<TimerKey>,
+        /// Without a deadline because nobody awaited an answer (absent before there were
+        /// such: because the line has no offer timeout).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        unclocked: bool,
     },
     WithBot {
         bot: Box<str>,
@@ -314,7 +318,15 @@ impl SavedPlace {
                 reason: Some(reason),
             },
             Place::Completed => SavedPlace::Completed,
-            Place::Offered { ops, deadline } => SavedPlace::Offered { ops, deadline },
+            Place::Offered {
+                ops,
+                deadline,
+                unclocked,
+            } => SavedPlace::Offered {
+                ops,
+                deadline,
+                unclocked,
+            },
             Place::WithBot { bot, deadline } => SavedPlace::WithBot { bot, deadline },
             Place::Scheduled { due } => SavedPlace::Scheduled { due },
         }

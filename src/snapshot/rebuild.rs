@@ -129,7 +129,11 @@ pub(super) fn rebuild_indices(st: &mut State) -> Result<(), Corruption> {
                 }
                 core.adjust_load(op, c, true);
             }
-            Place::Offered { ops, deadline } => {
+            Place::Offered {
+                ops,
+                deadline,
+                unclocked,
+            } => {
                 if let Some(key) = deadline {
                     restore_timer(&mut core.timers, key, Timer::Offer(c))?;
                 }
@@ -137,7 +141,11 @@ pub(super) fn rebuild_indices(st: &mut State) -> Result<(), Corruption> {
                 for &o in &ops {
                     core.idx.ops[o].offers.insert(c);
                 }
-                core.facts.convs[c].place = Place::Offered { ops, deadline };
+                core.facts.convs[c].place = Place::Offered {
+                    ops,
+                    deadline,
+                    unclocked,
+                };
             }
             Place::WithBot { bot, deadline } => {
                 if let Some(key) = deadline {

@@ -262,9 +262,20 @@ fn check(s: &Saved) -> Result<Vec<Option<Hours>>, Corruption> {
             },
         )?;
     }
+    // Waits are ordered by their sequence: two sharing one would share a place in a queue.
+    let mut wait_seqs = std::collections::BTreeSet::new();
     for (c, conv) in s.convs.iter().enumerate() {
         let Some(conv) = conv else { continue };
         let id = || s.conv_ids.name(ConvIdx::at(c)).to_string();
+        let wait_seq = match &conv.state {
+            SavedPlace::Waiting { seq, .. } => Some(*seq),
+            _ => conv.wait.map(|w| w.seq),
+        };
+        if let Some(seq) = wait_seq {
+            ensure(seq <= s.seq && wait_seqs.insert(seq), || {
+                inconsistent(Entity::Conversation, id(), "a wait out of sequence")
+            })?;
+        }
         for (ok, refers_to) in [
             (live_client(conv.client), Entity::Client),
             (conv.channel.ix() < n_chans, Entity::Channel),
@@ -513,7 +524,15 @@ pub(crate) fn restore(s: Saved) -> Result<State, Corruption> {
                 },
             },
             SavedPlace::Completed => Place::Completed,
-            SavedPlace::Offered { ops, deadline } => Place::Offered { ops, deadline },
+            SavedPlace::Offered {
+                ops,
+                deadline,
+                unclocked,
+            } => Place::Offered {
+                ops,
+                deadline,
+                unclocked: unclocked && deadline.is_none(),
+            },
             SavedPlace::WithBot { bot, deadline } => Place::WithBot { bot, deadline },
         };
         let c = core.facts.convs.push(Conversation {

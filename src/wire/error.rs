@@ -195,7 +195,7 @@ pub enum Error {
         field: &'static str,
     },
     /// A line's `priority` setting is out of its range (priorities and `vip` in
-    /// −1 000 000..=1 000 000, `aging_secs` in 1..=86 400).
+    /// −1 000 000..=1 000 000, `aging_secs` in 1..=86 400, at most 256 `rules`).
     #[error("line `{line}`: priority {field} = {value} is out of range")]
     InvalidPriority {
         /// The line.

@@ -36,6 +36,8 @@ impl Request {
 pub const PRIORITY_RANGE: std::ops::RangeInclusive<i64> = -1_000_000..=1_000_000;
 /// The longest `aging_secs` a line may set (one day).
 pub const MAX_AGING_SECS: u32 = 86_400;
+/// The most priority rules a line may set (each waiting conversation's priority reads them).
+pub const MAX_PRIORITY_RULES: usize = 256;
 
 /// One rule of a line's priorities: the first whose keys all match gives the base priority.
 /// A key left out matches anything; a rule with no keys matches everything.

@@ -5,6 +5,14 @@
 
 #![allow(dead_code)]
 
+mod inputs;
+mod lines;
+mod rules;
+
+pub use inputs::*;
+pub use lines::*;
+pub use rules::*;
+
 use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -146,318 +154,6 @@ pub fn conv() -> BoxedStrategy<String> {
     conv_index().prop_map(|i| CONVS[i].0.to_string()).boxed()
 }
 
-/// A cap: mostly none or small.
-pub fn small_cap() -> BoxedStrategy<Option<u32>> {
-    weighted(vec![
-        (4, None),
-        (1, Some(0)),
-        (3, Some(1)),
-        (2, Some(2)),
-        (1, Some(3)),
-    ])
-}
-
-fn valid_offer_timeout() -> BoxedStrategy<Option<u32>> {
-    weighted(vec![
-        (4, None),
-        (4, Some(60)),
-        (3, Some(300)),
-        (1, Some(43_200)),
-    ])
-}
-
-/// Mostly valid offer timeouts, sometimes out of range (rejected).
-fn offer_timeout() -> BoxedStrategy<Option<u32>> {
-    prop_oneof![
-        10 => valid_offer_timeout(),
-        1 => select(vec![Some(0), Some(30), Some(59), Some(43_201), Some(50_000)]),
-    ]
-    .boxed()
-}
-
-pub fn operator_config() -> BoxedStrategy<OperatorConfig> {
-    (
-        op(),
-        small_cap(),
-        prop::collection::vec(group(), 0..=2),
-        weighted(vec![(6, true), (1, false)]),
-    )
-        .prop_map(|(id, cap, groups, active)| {
-            let mut cfg = OperatorConfig::new(id.as_str());
-            cfg.max_open = cap;
-            cfg.groups = groups.into_iter().map(Into::into).collect();
-            cfg.active = active;
-            cfg
-        })
-        .boxed()
-}
-
-pub fn queue_entry() -> BoxedStrategy<QueueEntry> {
-    prop_oneof![
-        4 => op().prop_map(|o| QueueEntry::Operator(o.into())),
-        1 => group().prop_map(|g| QueueEntry::Group { group: g.into() }),
-        // A group nobody belongs to.
-        1 => Just(QueueEntry::Group { group: "g-empty".into() }),
-    ]
-    .boxed()
-}
-
-/// The time-aware settings of a line.
-#[derive(Clone, Debug)]
-pub struct LineExtras {
-    pub schedule: Option<ScheduleConfig>,
-    pub auto_replies: Option<AutoReplies>,
-    pub sla: Option<SlaConfig>,
-    pub bot: Option<BotConfig>,
-    pub rating: Option<RatingConfig>,
-    pub auto_close_after_secs: Option<u32>,
-}
-
-impl LineExtras {
-    /// Sets the line's time-aware settings to these.
-    pub fn apply(self, cfg: &mut LineConfig) {
-        cfg.schedule = self.schedule;
-        cfg.auto_replies = self.auto_replies;
-        cfg.sla = self.sla;
-        cfg.bot = self.bot;
-        cfg.rating = self.rating;
-        cfg.auto_close_after_secs = self.auto_close_after_secs;
-    }
-}
-
-fn day_hours() -> BoxedStrategy<DayHours> {
-    let h = |v: &[(&str, &str)]| -> DayHours {
-        v.iter()
-            .map(|(a, b)| [a.to_string(), b.to_string()])
-            .collect()
-    };
-    weighted(vec![
-        (12, h(&[])),
-        (16, h(&[("09:00", "18:00")])),
-        (8, h(&[("00:00", "24:00")])),
-        (8, h(&[("09:00", "13:00"), ("14:00", "18:00")])),
-        (8, h(&[("08:30", "09:30"), ("10:00", "10:05")])),
-        (4, h(&[("22:00", "24:00"), ("00:00", "02:00")])),
-        (1, h(&[("18:00", "09:00")])),
-        (1, h(&[("25:00", "26:00")])),
-    ])
-}
-
-fn schedule() -> BoxedStrategy<ScheduleConfig> {
-    (
-        weighted(vec![
-            (3, "UTC"),
-            (2, "Europe/Moscow"),
-            (2, "America/New_York"),
-            (1, "Australia/Lord_Howe"),
-            (1, "Mars/Olympus_Mons"),
-        ]),
-        prop::collection::vec(day_hours(), 7),
-        weighted(vec![
-            (4, vec![]),
-            (1, vec!["2026-03-03"]),
-            (1, vec!["03-02"]),
-            (1, vec!["2026-02-30"]),
-        ]),
-        weighted(vec![
-            (4, None),
-            (1, Some(("2026-03-02", vec![["10:00", "12:00"]]))),
-            (1, Some(("2026-03-04", vec![]))),
-        ]),
-    )
-        .prop_map(|(tz, days, holidays, overrides)| {
-            let mut s = ScheduleConfig::new(tz);
-            let w = &mut s.weekly;
-            for (slot, hours) in [
-                &mut w.mon, &mut w.tue, &mut w.wed, &mut w.thu, &mut w.fri, &mut w.sat, &mut w.sun,
-            ]
-            .into_iter()
-            .zip(days)
-            {
-                *slot = hours;
-            }
-            s.holidays = holidays.into_iter().map(String::from).collect();
-            s.overrides = overrides
-                .into_iter()
-                .map(|(date, hours)| ScheduleOverride {
-                    date: date.into(),
-                    hours: hours
-                        .iter()
-                        .map(|[a, b]| [a.to_string(), b.to_string()])
-                        .collect(),
-                })
-                .collect();
-            s
-        })
-        .boxed()
-}
-
-fn secs() -> BoxedStrategy<Option<u32>> {
-    weighted(vec![
-        (3, None),
-        (3, Some(60)),
-        (2, Some(600)),
-        (1, Some(3_600)),
-        (1, Some(0)),
-    ])
-}
-
-// Settings added later take their defaults.
-#[allow(clippy::needless_update)]
-fn line_extras() -> BoxedStrategy<LineExtras> {
-    (
-        prop::option::weighted(0.2, schedule()),
-        prop::option::weighted(
-            0.15,
-            (any::<bool>(), any::<bool>(), any::<bool>(), secs()).prop_map(|(w, o, n, u)| {
-                AutoReplies {
-                    welcome: w,
-                    off_hours: o,
-                    no_operators: n,
-                    unanswered_after_secs: u,
-                    ..AutoReplies::default()
-                }
-            }),
-        ),
-        prop::option::weighted(
-            0.15,
-            (secs(), secs(), any::<bool>()).prop_map(|(f, n, b)| SlaConfig {
-                first_response_secs: f,
-                next_response_secs: n,
-                business_hours_only: b,
-                ..SlaConfig::default()
-            }),
-        ),
-        prop::option::weighted(
-            0.12,
-            (
-                select(vec![BotJoin::FirstContact, BotJoin::Always]),
-                secs(),
-                select(vec![BotLeave::Queue, BotLeave::Close]),
-            )
-                .prop_map(|(join, handoff, leave)| {
-                    let mut b = BotConfig::new("bot1");
-                    b.join = join;
-                    b.handoff_after_secs = handoff;
-                    b.on_leave = leave;
-                    b
-                }),
-        ),
-        prop::option::weighted(
-            0.12,
-            (any::<bool>(), any::<bool>()).prop_map(|(r, c)| RatingConfig {
-                request_on_close: r,
-                close_on_rating: c,
-                ..RatingConfig::default()
-            }),
-        ),
-        prop::option::weighted(0.1, secs()).prop_map(Option::flatten),
-    )
-        .prop_map(
-            |(schedule, auto_replies, sla, bot, rating, auto_close_after_secs)| LineExtras {
-                schedule,
-                auto_replies,
-                sla,
-                bot,
-                rating,
-                auto_close_after_secs,
-            },
-        )
-        .boxed()
-}
-
-pub fn line_config() -> BoxedStrategy<LineConfig> {
-    line_config_modes(vec![Mode::Strict, Mode::Evenly, Mode::Balanced, Mode::All])
-}
-
-pub fn line_config_modes(modes: Vec<Mode>) -> BoxedStrategy<LineConfig> {
-    (line_core(modes, offer_timeout()), line_extras())
-        .prop_map(|(mut cfg, extras)| {
-            extras.apply(&mut cfg);
-            cfg
-        })
-        .boxed()
-}
-
-/// A line's routing settings (no time-aware ones): one of `modes`, offer timeouts from
-/// `timeout`, everything else anything.
-pub fn line_core(
-    modes: Vec<Mode>,
-    timeout: BoxedStrategy<Option<u32>>,
-) -> BoxedStrategy<LineConfig> {
-    (
-        line(),
-        select(modes),
-        prop::collection::vec(queue_entry(), 0..=5),
-        timeout,
-        small_cap(),
-        select(vec![
-            PinnedPolicy::Always,
-            PinnedPolicy::Prefer,
-            PinnedPolicy::Ignore,
-        ]),
-        weighted(vec![(4, true), (1, false)]),
-        weighted(vec![(3, false), (1, true)]),
-        select(vec![
-            OnExhausted::Cycle,
-            OnExhausted::KeepLast,
-            OnExhausted::Requeue,
-        ]),
-        select(vec![
-            CountTowardCap::Open,
-            CountTowardCap::AwaitingReply,
-            CountTowardCap::Unanswered,
-        ]),
-        any::<bool>(),
-    )
-        .prop_map(
-            |(id, mode, queue, timeout, cap, pinned, check, workday, exhausted, count, last)| {
-                let mut cfg = LineConfig::new(id.as_str());
-                cfg.mode = mode;
-                cfg.queue = queue;
-                cfg.offer_timeout_secs = timeout;
-                cfg.max_open_per_operator = cap;
-                cfg.pinned_policy = pinned;
-                cfg.check_availability = check;
-                cfg.require_workday = workday;
-                cfg.on_exhausted = exhausted;
-                cfg.count_toward_cap = count;
-                cfg.prefer_last_operator = last;
-                cfg
-            },
-        )
-        .boxed()
-}
-
-pub fn channel_config() -> BoxedStrategy<ChannelConfig> {
-    channel_config_on(line())
-}
-
-/// A channel connected to a line `line` gives.
-pub fn channel_config_on(line: BoxedStrategy<String>) -> BoxedStrategy<ChannelConfig> {
-    (
-        channel(),
-        line,
-        weighted(vec![
-            (3, None),
-            (1, Some("whatsapp")),
-            (1, Some("web_chat")),
-        ]),
-        prop_oneof![
-            3 => Just(None),
-            1 => Just(Some(Vec::new())),
-            2 => prop::collection::vec(op(), 1..=3).prop_map(Some),
-        ],
-    )
-        .prop_map(|(ch, l, kind, ops)| {
-            let mut cfg = ChannelConfig::new(ch.as_str(), l.as_str());
-            cfg.kind = kind.map(String::from);
-            cfg.operators = ops.map(|v| v.into_iter().map(Into::into).collect());
-            cfg
-        })
-        .boxed()
-}
-
 pub fn presence() -> BoxedStrategy<Presence> {
     weighted(vec![
         (4, Presence::Online),
@@ -548,6 +244,9 @@ pub fn input() -> BoxedStrategy<Input> {
             ),
         ),
         (3, Just(Input::Tick).boxed()),
+        (3, set_status_of(conv(), status())),
+        (4, complete_of(conv())),
+        (1, set_rules_of(line())),
     ])
     .boxed()
 }
@@ -608,173 +307,9 @@ pub fn engine_settings() -> BoxedStrategy<Input> {
     .boxed()
 }
 
-// ---- one kind of input, from strategies for the ids it names -------------------------------
-
-pub fn remove_operator_of(op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    op.prop_map(|o| Input::RemoveOperator { operator: o.into() })
-        .boxed()
-}
-
-pub fn remove_line_of(line: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    line.prop_map(|l| Input::RemoveLine { line: l.into() })
-        .boxed()
-}
-
-pub fn disconnect_channel_of(channel: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    channel
-        .prop_map(|c| Input::DisconnectChannel { channel: c.into() })
-        .boxed()
-}
-
-pub fn pin_client_of(
-    client: BoxedStrategy<String>,
-    op: BoxedStrategy<String>,
-) -> BoxedStrategy<Input> {
-    (client, op)
-        .prop_map(|(c, o)| Input::PinClient {
-            client: c.into(),
-            operator: o.into(),
-        })
-        .boxed()
-}
-
-pub fn unpin_client_of(client: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    client
-        .prop_map(|c| Input::UnpinClient { client: c.into() })
-        .boxed()
-}
-
-pub fn presence_of(
-    op: BoxedStrategy<String>,
-    status: BoxedStrategy<Presence>,
-) -> BoxedStrategy<Input> {
-    (op, status)
-        .prop_map(|(o, s)| Input::Presence {
-            operator: o.into(),
-            status: s,
-        })
-        .boxed()
-}
-
-pub fn workday_started_of(op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    op.prop_map(|o| Input::WorkdayStarted { operator: o.into() })
-        .boxed()
-}
-
-pub fn workday_ended_of(op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    op.prop_map(|o| Input::WorkdayEnded { operator: o.into() })
-        .boxed()
-}
-
-/// An absence from `from` seconds after [`epoch`] lasting `len` seconds: [`step_at`] moves it
-/// to lie around the step's time.
-pub fn absence_of(
-    op: BoxedStrategy<String>,
-    from: BoxedStrategy<i64>,
-    len: BoxedStrategy<i64>,
-) -> BoxedStrategy<Input> {
-    (op, from, len)
-        .prop_map(|(o, from, len)| {
-            let from = epoch() + TimeDelta::seconds(from);
-            Input::Absence {
-                operator: o.into(),
-                from,
-                until: from + TimeDelta::seconds(len),
-            }
-        })
-        .boxed()
-}
-
-pub fn clear_absences_of(op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    op.prop_map(|o| Input::ClearAbsences { operator: o.into() })
-        .boxed()
-}
-
-/// A `message_in` about `(conversation, client, channel)`.
-pub fn message_in_of(target: BoxedStrategy<(String, String, String)>) -> BoxedStrategy<Input> {
-    target
-        .prop_map(|(v, cl, ch)| Input::MessageIn {
-            conversation: v.into(),
-            client: cl.into(),
-            channel: ch.into(),
-        })
-        .boxed()
-}
-
-/// An `accept` of `(conversation, operator)`.
-pub fn accept_of(pair: BoxedStrategy<(String, String)>) -> BoxedStrategy<Input> {
-    pair.prop_map(|(c, o)| Input::Accept {
-        conversation: c.into(),
-        operator: o.into(),
-    })
-    .boxed()
-}
-
-pub fn take_of(conv: BoxedStrategy<String>, op: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    (conv, op)
-        .prop_map(|(c, o)| Input::Take {
-            conversation: c.into(),
-            operator: o.into(),
-        })
-        .boxed()
-}
-
-/// A transfer to an operator or to a line, sometimes (an error) to both or to neither.
-pub fn transfer_of(
-    conv: BoxedStrategy<String>,
-    op: BoxedStrategy<String>,
-    line: BoxedStrategy<String>,
-) -> BoxedStrategy<Input> {
-    (conv, op, line, 0u8..8)
-        .prop_map(|(c, o, l, shape)| {
-            let (to_operator, to_line) = match shape {
-                0..=2 => (Some(o.into()), None),
-                3..=5 => (None, Some(l.into())),
-                6 => (Some(o.into()), Some(l.into())),
-                _ => (None, None),
-            };
-            Input::Transfer {
-                conversation: c.into(),
-                to_operator,
-                to_line,
-            }
-        })
-        .boxed()
-}
-
-pub fn close_of(conv: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    conv.prop_map(|c| Input::Close {
-        conversation: c.into(),
-    })
-    .boxed()
-}
-
-pub fn spam_of(conv: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    conv.prop_map(|c| Input::Spam {
-        conversation: c.into(),
-    })
-    .boxed()
-}
-
-pub fn bot_handoff_of(conv: BoxedStrategy<String>) -> BoxedStrategy<Input> {
-    conv.prop_map(|c| Input::BotHandoff {
-        conversation: c.into(),
-    })
-    .boxed()
-}
-
-pub fn rating_of(conv: BoxedStrategy<String>, score: BoxedStrategy<u8>) -> BoxedStrategy<Input> {
-    (conv, score)
-        .prop_map(|(c, score)| Input::Rating {
-            conversation: c.into(),
-            score,
-        })
-        .boxed()
-}
-
 /// A world to route in: operators o1–o4 (o5 sometimes), lines l1 and l2 (with valid offer
-/// timeouts), channels c1–c3 connected to them, most operators online. Every part can shrink
-/// away.
+/// timeouts), channels c1–c3 connected to them, most operators online, and mostly rule lists
+/// (DESIGN §6). Every part can shrink away.
 fn setup() -> BoxedStrategy<Vec<Input>> {
     let op_cfg = |id: &'static str| {
         operator_config()
@@ -835,13 +370,19 @@ fn setup() -> BoxedStrategy<Vec<Input>> {
             online("o4"),
             online("o5"),
         ),
+        // Rule lists over the lines the setup makes, more often than not.
+        some(
+            0.6,
+            set_rules_of(select(vec!["l1", "l2"]).prop_map(String::from).boxed()),
+        ),
     )
-        .prop_map(|(ops, lines, chans, presence)| {
+        .prop_map(|(ops, lines, chans, presence, rules)| {
             [ops.0, ops.1, ops.2, ops.3, ops.4]
                 .into_iter()
                 .chain([lines.0, lines.1])
                 .chain([chans.0, chans.1, chans.2])
                 .chain([presence.0, presence.1, presence.2, presence.3, presence.4])
+                .chain([rules])
                 .flatten()
                 .collect()
         })

@@ -18,8 +18,9 @@ use std::fmt;
 use arbitrary::{Arbitrary, Unstructured};
 use chrono::{DateTime, TimeDelta, Utc};
 use routeline::{
-    ChannelConfig, Decision, Engine, Input, LineConfig, Mode, OnExhausted, OperatorConfig,
-    PinnedPolicy, Presence, Snapshot,
+    Action as RuleAction, ChannelConfig, Conditions, Decision, Engine, Input, LineConfig, Mode,
+    OnExhausted, OperatorConfig, PinnedPolicy, Presence, Rule, RuleEvent, RuleLists, Snapshot,
+    Status,
 };
 
 #[path = "../../examples/replay.rs"]
@@ -166,7 +167,9 @@ impl<'a> Arbitrary<'a> for Scenario {
 /// `vera` online (`vera` in group `line1`, capped at 2); line `sales` (strict, anna then group
 /// line1, 300 s to answer, requeue when exhausted), `support` (all, 60 s, pinned `always`),
 /// `vip` (balanced, 2 per operator, no timeout); channels `wa-1` and `mail` (only boris) on
-/// sales, `tg-1` on support, `web` on vip.
+/// sales, `tg-1` on support, `web` on vip; and rule lists (DESIGN §6): an operator of `line2`
+/// opening a conversation hands it to `support`, a client re-activating a completed one goes to
+/// its responsible, and `waiting` set by hand completes it.
 pub fn setup() -> Vec<Input> {
     let op = |id: &str| Input::UpsertOperator(OperatorConfig::new(id));
     let online = |id: &str| Input::Presence {
@@ -208,7 +211,54 @@ pub fn setup() -> Vec<Input> {
         online("anna"),
         online("boris"),
         online("vera"),
+        Input::SetRules(rules()),
     ]
+}
+
+/// The rule lists of [`setup`].
+fn rules() -> RuleLists {
+    let rule = |name: &str, when: Conditions, then: Vec<RuleAction>| Rule {
+        name: name.into(),
+        when,
+        unless: None,
+        then,
+    };
+    RuleLists {
+        incoming: vec![rule(
+            "line2-hands-over",
+            Conditions {
+                event: Some(vec![RuleEvent::OperatorMessage]),
+                author_groups: Some(vec!["line2".into()]),
+                ..Conditions::default()
+            },
+            vec![
+                RuleAction::Route {
+                    line: Some("support".into()),
+                },
+                RuleAction::Stop,
+            ],
+        )],
+        changed: vec![
+            rule(
+                "mine",
+                Conditions {
+                    event: Some(vec![RuleEvent::ClientMessage]),
+                    reactivated: Some(true),
+                    ..Conditions::default()
+                },
+                vec![RuleAction::AssignResponsible],
+            ),
+            rule(
+                "waiting-completes",
+                Conditions {
+                    event: Some(vec![RuleEvent::Status]),
+                    status: Some(vec![Status::Waiting]),
+                    ..Conditions::default()
+                },
+                vec![RuleAction::Complete],
+            ),
+        ],
+    }
 }
 
 impl Scenario {
