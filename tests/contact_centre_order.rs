@@ -74,3 +74,21 @@ fn a_conversation_that_comes_back_first_in_line_is_placed_at_once_as_before() {
     ";
     run(&mut s, steps);
 }
+
+#[test]
+fn a_call_that_rings_out_does_not_take_back_the_operator_from_a_vip_text_waiting_before_it() {
+    let mut s = Sim::new();
+    let steps = r#"
+        09:00 {"type":"upsert_operator","operator":"anna"} =>
+        09:00 online anna =>
+        09:00 {"type":"upsert_line","line":"desk","mode":"strict","queue":["anna"],"offer_timeout_secs":120,"priority":{"rules":[{"request":"call","priority":50},{"channel_kind":"whatsapp","priority":10}],"vip":100,"aging_secs":6}} =>
+        09:00 {"type":"connect_channel","channel":"ph","line":"desk","kind":"phone"} =>
+        09:00 {"type":"connect_channel","channel":"wa","line":"desk","kind":"whatsapp"} =>
+        09:00 vip c-k1 =>
+        09:00 call k2 ph => assigned k2 desk anna routed by 09:02
+        09:00:10 in k1 wa => queued k1 desk at_capacity
+        # The VIP text (110) is more urgent than the call (50) that rang out: it gets anna.
+        09:02 tick => unassigned k2 anna no_answer; assigned k1 desk anna routed by 09:04; queued k2 desk at_capacity
+    "#;
+    run(&mut s, steps);
+}
