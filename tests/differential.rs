@@ -60,19 +60,17 @@
 //! the model, nor in the generators).
 //!
 //! The inputs are built with the generators of `tests/common`, aimed by what the model knows.
-//! When the engine has a known bug, a generated step that runs into it is left out until it
-//! is fixed; the `regression_*` tests and
-//! `lines_that_open_route_before_other_deadlines_of_the_instant` replay the minimal cases
-//! the differential test found. Left out now (by the state machine's preconditions, see
-//! `known_engine_bug`): a client's message into a conversation offered in mode `all` without
-//! an expiry because its line had no offer timeout, once the line has one — the engine starts
-//! a clock it should not (`regression_an_offer_without_a_timeout_gets_no_clock_when_the_line_
-//! gains_one`, ignored).
+//! When the engine has a known bug, a generated step that runs into it is left out (by the
+//! state machine's preconditions) until it is fixed; none is left out now. The `regression_*`
+//! tests and `lines_that_open_route_before_other_deadlines_of_the_instant` replay the minimal
+//! cases the differential test found.
 //!
 //! `PROPTEST_CASES` overrides the number of cases (default 128).
 
 #[path = "differential/catch_up.rs"]
 mod catch_up;
+#[path = "differential/centre.rs"]
+mod centre;
 mod common;
 #[path = "differential/compare.rs"]
 mod compare;
@@ -81,6 +79,8 @@ mod forgetting;
 #[path = "differential/generate.rs"]
 mod generate;
 mod model;
+#[path = "differential/queue_steps.rs"]
+mod queue_steps;
 #[path = "differential/regressions.rs"]
 mod regressions;
 #[path = "differential/replay.rs"]
@@ -92,6 +92,7 @@ mod support;
 
 use compare::*;
 use generate::*;
+use queue_steps::{centre_line_config, centre_operator_config};
 use replay::*;
 use schedules::*;
 
@@ -103,10 +104,10 @@ use chrono_tz::Tz;
 use common::{
     CHANNELS, CLIENTS, CONVS, LINES, LineExtras, absence_of, accept_of, base_time as base,
     bot_handoff_of, channel, channel_config_on, clear_absences_of, client, close_of, complete_of,
-    conv, disconnect_channel_of, engine_settings, line, line_core, message_in_of, op,
-    operator_config, pin_client_of, presence, presence_of, rating_of, remove_line_of,
-    remove_operator_of, set_rules_of, set_status_of, spam_of, status, step_at, take_of,
-    transfer_of, unpin_client_of, weighted, workday_ended_of, workday_started_of,
+    conv, disconnect_channel_of, engine_settings, line, line_core, op, operator_config,
+    pin_client_of, presence, presence_of, rating_of, remove_line_of, remove_operator_of, roles,
+    set_rules_of, set_status_of, spam_of, status, step_at, take_of, transfer_of, unpin_client_of,
+    weighted, workday_ended_of, workday_started_of,
 };
 use model::{Model, ModelError};
 use proptest::prelude::*;
@@ -116,8 +117,9 @@ use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 use routeline::{
     AutoReplies, BotConfig, BotJoin, BotLeave, DEFAULT_FORGET_CLOSED_AFTER_SECS,
-    DEFAULT_MAX_RENEWALS_PER_CALL, Decision, Engine, Error, Input, LineConfig, Mode, Presence,
-    RatingConfig, ScheduleConfig, ScheduleOverride, SlaConfig,
+    DEFAULT_MAX_RENEWALS_PER_CALL, Decision, Engine, Error, Input, LineConfig, Mode,
+    OperatorConfig, Presence, QueueEntry, RatingConfig, Request, ScheduleConfig, ScheduleOverride,
+    SlaConfig,
 };
 
 // ---- the universe ------------------------------------------------------------------------
@@ -161,6 +163,8 @@ fn offset(secs: i64) -> String {
 #[allow(clippy::large_enum_variant)] // test data, a few dozen per case
 enum Action {
     Input(Input),
+    /// An input an operator made (`handle_as`, the wire's `"actor"`).
+    As(String, Input),
     /// `handle_timeout` at the step's time.
     Timeout,
 }
@@ -185,18 +189,52 @@ impl fmt::Debug for Step {
     }
 }
 
-/// An action as one readable line: the input's JSON with absence times as offsets.
+/// An action as one readable line: the input's JSON (with its actor) with absence and due
+/// times as offsets.
 fn describe(action: &Action) -> String {
-    match action {
-        Action::Timeout => "handle_timeout".to_string(),
-        Action::Input(input) => {
-            let mut v = serde_json::to_value(input).expect("inputs serialise");
-            if let Input::Absence { from, until, .. } = input {
-                let obj = v.as_object_mut().expect("an object");
-                obj.insert("from".into(), offset(secs_of(*from)).into());
-                obj.insert("until".into(), offset(secs_of(*until)).into());
-            }
-            v.to_string()
+    let (actor, input) = match action {
+        Action::Timeout => return "handle_timeout".to_string(),
+        Action::Input(input) => (None, input),
+        Action::As(actor, input) => (Some(actor), input),
+    };
+    let mut v = serde_json::to_value(input).expect("inputs serialise");
+    let obj = v.as_object_mut().expect("an object");
+    if let Input::Absence { from, until, .. } = input {
+        obj.insert("from".into(), offset(secs_of(*from)).into());
+        obj.insert("until".into(), offset(secs_of(*until)).into());
+    }
+    if let Input::CallbackRequest {
+        due_at: Some(due), ..
+    } = input
+    {
+        obj.insert("due_at".into(), offset(secs_of(*due)).into());
+    }
+    if let Some(actor) = actor {
+        obj.insert("actor".into(), actor.as_str().into());
+    }
+    v.to_string()
+}
+
+/// Applies a step's action to the model.
+fn model_apply(model: &mut Model, step: &Step) -> Result<(), ModelError> {
+    match &step.action {
+        Action::Input(i) => model.handle(time(step.at), i),
+        Action::As(actor, i) => model.handle_as(time(step.at), Some(actor), i),
+        Action::Timeout => {
+            model.handle_timeout(time(step.at));
+            Ok(())
+        }
+    }
+}
+
+/// Applies a step's action to the engine.
+fn engine_apply(engine: &mut Engine, step: &Step) -> Result<(), Error> {
+    match &step.action {
+        Action::Input(i) => engine.handle(time(step.at), i.clone()),
+        Action::As(actor, i) => engine.handle_as(time(step.at), actor.as_str(), i.clone()),
+        Action::Timeout => {
+            engine.handle_timeout(time(step.at));
+            Ok(())
         }
     }
 }
@@ -243,6 +281,9 @@ struct RefState {
     near: Option<&'static str>,
     /// The engine's seed (which changes no decision).
     seed: u64,
+    /// A case of the contact centre (DESIGN §7): small steps, no big jumps, lines mostly
+    /// without hours, phones and widgets, more of the queue's inputs.
+    centre: bool,
     steps: usize,
     last: Outcome,
 }
@@ -260,13 +301,14 @@ impl ReferenceStateMachine for Reference {
     type Transition = Step;
 
     fn init_state() -> BoxedStrategy<RefState> {
-        (start(), any::<u64>())
-            .prop_map(|(start, seed)| RefState {
+        (start(), any::<u64>(), any::<bool>())
+            .prop_map(|(start, seed, centre)| RefState {
                 model: Model::new(),
                 now: start.at,
                 target: None,
                 near: start.zone,
                 seed,
+                centre,
                 steps: 0,
                 last: Outcome::None,
             })
@@ -280,8 +322,8 @@ impl ReferenceStateMachine for Reference {
         // Sometimes exactly at the next deadline; sometimes on a whole minute, as working
         // hours and most durations are, so that deadlines meet openings and closings.
         let when = weighted(vec![(10, 0u8), (2, 1), (2, 2)]);
-        let g = action(&state.model, setup, now, state.near);
-        let big = if BIG_JUMP_ONE_IN == 0 {
+        let g = action(&state.model, setup, now, state.near, state.centre);
+        let big = if BIG_JUMP_ONE_IN == 0 || state.centre {
             Just(None).boxed()
         } else {
             prop_oneof![
@@ -291,7 +333,11 @@ impl ReferenceStateMachine for Reference {
             .boxed()
         };
         let model = state.model.clone();
-        let step = (time_step(), big, when, g)
+        let dt = match state.centre {
+            true => queue_steps::centre_time_step(),
+            false => time_step(),
+        };
+        let step = (dt, big, when, g)
             .prop_map(move |(dt, big, when, g)| {
                 let dt = match big {
                     Some(big) if big_jump_allowed(&model, &g) => big,
@@ -303,8 +349,9 @@ impl ReferenceStateMachine for Reference {
                     _ => now + dt,
                 };
                 let action = match g {
-                    // Absence windows are generated around the step's time.
+                    // Absence windows and due times are generated around the step's time.
                     Action::Input(i) => Action::Input(step_at(time(at), i).input),
+                    Action::As(a, i) => Action::As(a, step_at(time(at), i).input),
                     Action::Timeout => Action::Timeout,
                 };
                 Step { at, action }
@@ -321,22 +368,11 @@ impl ReferenceStateMachine for Reference {
         }
     }
 
-    /// Steps that run into the engine's known bugs are left out (see [`known_engine_bug`]).
-    fn preconditions(state: &RefState, step: &Step) -> bool {
-        !known_engine_bug(&state.model, step)
-    }
-
     fn apply(mut state: RefState, step: &Step) -> RefState {
         state.steps += 1;
         let mut model = state.model.clone();
         let run = catch_unwind(AssertUnwindSafe(|| {
-            let result = match &step.action {
-                Action::Input(i) => model.handle(time(step.at), i),
-                Action::Timeout => {
-                    model.handle_timeout(time(step.at));
-                    Ok(())
-                }
-            };
+            let result = model_apply(&mut model, step);
             let decisions = model.drain();
             let violations = model.take_violations();
             (result, decisions, violations)
@@ -345,8 +381,10 @@ impl ReferenceStateMachine for Reference {
             Ok((result, decisions, violations)) => {
                 let clock = model.now().map_or(state.now, secs_of);
                 let cut_short = match &step.action {
-                    Action::Input(Input::Tick) => clock < step.at,
-                    Action::Input(_) => matches!(result, Err(ModelError::CatchUpBound { .. })),
+                    Action::Input(Input::Tick) | Action::As(_, Input::Tick) => clock < step.at,
+                    Action::Input(_) | Action::As(..) => {
+                        matches!(result, Err(ModelError::CatchUpBound { .. }))
+                    }
                     Action::Timeout => false,
                 };
                 state.now = state.now.max(if cut_short { clock } else { step.at });
@@ -375,32 +413,46 @@ impl ReferenceStateMachine for Reference {
     }
 }
 
-/// Whether the step runs into a known engine bug, judged by the model:
-/// - a client's message into a conversation offered in mode `all` with no expiry because its
-///   line had no offer timeout, when the line has one now: the engine takes the offer for one
-///   made while nobody awaited an answer, starts its clock and announces it again
-///   (`regression_an_offer_without_a_timeout_gets_no_clock_when_the_line_gains_one`, ignored).
-fn known_engine_bug(model: &Model, step: &Step) -> bool {
-    let Action::Input(Input::MessageIn { conversation, .. }) = &step.action else {
-        return false;
-    };
-    let id = conversation.as_str();
-    model.offered_without_timeout(id)
-        && model.conversation_summary(id).is_some_and(|c| {
-            model
-                .line_configs()
-                .iter()
-                .any(|l| l.line.as_str() == c.line && l.offer_timeout_secs.is_some())
-        })
+/// The cases of the contact centre only (see [`RefState::centre`]), made longer, so that a
+/// line sees ten conversations of a kind close (the panel's estimated wait) and conversations
+/// come back to a queue where more urgent ones wait.
+struct Centre;
+
+impl ReferenceStateMachine for Centre {
+    type State = RefState;
+    type Transition = Step;
+
+    fn init_state() -> BoxedStrategy<RefState> {
+        Reference::init_state()
+            .prop_map(|mut state| {
+                state.centre = true;
+                state
+            })
+            .boxed()
+    }
+
+    fn transitions(state: &RefState) -> BoxedStrategy<Step> {
+        Reference::transitions(state)
+    }
+
+    fn apply(state: RefState, step: &Step) -> RefState {
+        Reference::apply(state, step)
+    }
 }
 
 // ---- the system under test: the engine ---------------------------------------------------
 
-struct Differential;
+/// The engine against the model, whose cases `R` draws.
+struct Differential<R>(std::marker::PhantomData<R>);
 
-impl StateMachineTest for Differential {
+type CentreDifferential = Differential<Centre>;
+
+impl<R> StateMachineTest for Differential<R>
+where
+    R: ReferenceStateMachine<State = RefState, Transition = Step>,
+{
     type SystemUnderTest = Sut;
-    type Reference = Reference;
+    type Reference = R;
 
     fn init_test(state: &RefState) -> Sut {
         Sut {
@@ -411,13 +463,7 @@ impl StateMachineTest for Differential {
 
     fn apply(mut sut: Sut, after: &RefState, step: Step) -> Sut {
         sut.history.push(format!("  {step:?}"));
-        let result = match &step.action {
-            Action::Input(i) => sut.engine.handle(time(step.at), i.clone()),
-            Action::Timeout => {
-                sut.engine.handle_timeout(time(step.at));
-                Ok(())
-            }
-        };
+        let result = engine_apply(&mut sut.engine, &step);
         let decisions: Vec<Decision> = std::iter::from_fn(|| sut.engine.poll_decision()).collect();
         let (error, expected, violations) = match &after.last {
             Outcome::Done {
@@ -494,5 +540,17 @@ prop_state_machine! {
     })]
 
     #[test]
-    fn engine_matches_model(sequential 20..=50 => Differential);
+    fn engine_matches_model(sequential 20..=50 => Differential<Reference>);
+}
+
+prop_state_machine! {
+    #![proptest_config(Config {
+        cases: common::cases(128) / 4,
+        max_shrink_iters: 4096,
+        failure_persistence: None,
+        .. Config::default()
+    })]
+
+    #[test]
+    fn contact_centre_matches_model(sequential 60..=120 => CentreDifferential);
 }

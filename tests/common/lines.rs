@@ -299,6 +299,8 @@ pub fn channel_config_on(line: BoxedStrategy<String>) -> BoxedStrategy<ChannelCo
             (3, None),
             (1, Some("whatsapp")),
             (1, Some("web_chat")),
+            (2, Some("phone")),
+            (1, Some("widget")),
         ]),
         prop_oneof![
             3 => Just(None),

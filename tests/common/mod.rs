@@ -7,10 +7,13 @@
 
 mod inputs;
 mod lines;
+mod queue;
 mod rules;
 
 pub use inputs::*;
 pub use lines::*;
+#[allow(unused_imports)] // not every test crate uses every generator
+pub use queue::*;
 pub use rules::*;
 
 use std::fmt;
@@ -403,8 +406,9 @@ pub fn time_step() -> BoxedStrategy<i64> {
     .boxed()
 }
 
-/// The input at time `at`, with an absence window (generated relative to the epoch) moved
-/// to lie around `at`; kept as generated where that would leave representable time.
+/// The input at time `at`, with an absence window or a callback order's due time (generated
+/// relative to the epoch) moved to lie around `at`; kept as generated where that would leave
+/// representable time.
 pub fn step_at(at: DateTime<Utc>, mut input: Input) -> Step {
     if let Input::Absence { from, until, .. } = &mut input {
         let moved = at
@@ -415,7 +419,20 @@ pub fn step_at(at: DateTime<Utc>, mut input: Input) -> Step {
             *until = u;
         }
     }
+    if let Input::CallbackRequest {
+        due_at: Some(due), ..
+    } = &mut input
+    {
+        if let Some(d) = at.checked_add_signed(*due - epoch()) {
+            *due = d;
+        }
+    }
     Step { at, input }
+}
+
+/// A time `secs` seconds after the epoch that [`step_at`] rebases times onto the step's.
+pub fn epoch_plus(secs: i64) -> DateTime<Utc> {
+    epoch() + TimeDelta::seconds(secs)
 }
 
 /// Turns `(seconds since the previous step, input)` pairs into absolute steps, rebasing

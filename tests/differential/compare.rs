@@ -2,6 +2,7 @@
 //! through the engine's queries, what each remembers, and how an input was refused.
 
 use super::*;
+use routeline::{CallbackOrderView, ConversationState, Permission, WaitingEntry};
 
 pub(super) struct Sut {
     pub(super) engine: Engine,
@@ -17,11 +18,16 @@ pub(super) fn sla_counts(c: &routeline::SlaCounts) -> model::SlaCounts {
     ]
 }
 
-/// How a refusal is compared: that the input was invalid (the reason is not compared), or
-/// that it met the renewal bound, with every field of the error.
+/// How a refusal is compared: that the input was invalid (the reason is not compared), that
+/// its actor may not make it (with the actor and the permission), or that it met the renewal
+/// bound, with every field of the error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Refusal {
     Invalid,
+    Denied {
+        actor: String,
+        permission: Permission,
+    },
     CatchUpBound {
         at: DateTime<Utc>,
         clock: DateTime<Utc>,
@@ -43,6 +49,10 @@ pub(super) fn engine_refusal(e: &Error) -> Refusal {
             renewals: *renewals,
             reached: *reached,
         },
+        Error::PermissionDenied { actor, permission } => Refusal::Denied {
+            actor: actor.to_string(),
+            permission: *permission,
+        },
         _ => Refusal::Invalid,
     }
 }
@@ -59,6 +69,10 @@ pub(super) fn model_refusal(e: &ModelError) -> Refusal {
             clock: *clock,
             renewals: *renewals,
             reached: *reached,
+        },
+        ModelError::Denied { actor, permission } => Refusal::Denied {
+            actor: actor.clone(),
+            permission: *permission,
         },
         ModelError::Invalid(_) => Refusal::Invalid,
     }
@@ -98,10 +112,8 @@ impl Sut {
                     e.client, e.channel
                 ));
             }
-            // "waiting", "offered", "assigned", "with_bot", "closed".
-            let e_state = serde_json::to_value(e.state).expect("a state serialises");
             let e_summary = model::ConvSummary {
-                state: e_state.as_str().unwrap_or_default().to_string(),
+                state: state_name(e.state),
                 line: e.line.as_str().to_string(),
                 operator: e.operator.map(|o| o.as_str().to_string()),
                 offered_to: e
@@ -116,6 +128,7 @@ impl Sut {
                 rating: e.rating,
                 status: e.status,
                 responsible: e.responsible.map(|o| o.as_str().to_string()),
+                request: e.request,
             };
             if e_summary != m {
                 self.fail(format!(
@@ -162,6 +175,11 @@ impl Sut {
                 with_bot: c.with_bot,
                 sla: sla_counts(&c.sla),
                 completed: c.completed,
+                waiting: c.waiting,
+                waiting_texts: c.waiting_texts,
+                waiting_calls: c.waiting_calls,
+                waiting_callbacks: c.waiting_callbacks,
+                scheduled_callbacks: c.scheduled_callbacks,
             };
             if e != m {
                 self.fail(format!("line {l}:\n  engine {e:?}\n  model  {m:?}"));
@@ -192,18 +210,67 @@ impl Sut {
             }
         }
         for l in LINES {
-            let e: Vec<String> = self
+            let e: Vec<model::WaitingSummary> = self
                 .engine
                 .waiting(l)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|w| w.conversation.as_str().to_string())
+                .map(waiting_summary)
                 .collect();
-            let m = model.waiting_on(l);
+            let m = model.waiting_entries(l);
             if e != m {
-                self.fail(format!("waiting on {l}: engine {e:?}, model {m:?}"));
+                self.fail(format!("waiting on {l}:\n  engine {e:#?}\n  model  {m:#?}"));
+            }
+            let e: Vec<(String, Vec<model::OrderSummary>)> = self
+                .engine
+                .callbacks(l)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|g| {
+                    let orders = g.orders.into_iter().map(order_summary).collect();
+                    (g.channel.to_string(), orders)
+                })
+                .collect();
+            let m = model.callback_orders(l);
+            if e != m {
+                self.fail(format!(
+                    "callback orders of {l}:\n  engine {e:#?}\n  model  {m:#?}"
+                ));
             }
         }
+    }
+}
+
+/// The name a query gives a conversation's state (`waiting`, `scheduled` …).
+fn state_name(state: ConversationState) -> String {
+    let v = serde_json::to_value(state).expect("a state serialises");
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn waiting_summary(w: WaitingEntry) -> model::WaitingSummary {
+    model::WaitingSummary {
+        conversation: w.conversation.to_string(),
+        client: w.client.to_string(),
+        channel: w.channel.to_string(),
+        since: w.since,
+        waited_secs: w.waited_secs,
+        position: w.position,
+        request: w.request,
+        vip: w.vip,
+        priority: w.priority,
+        estimated_wait_secs: w.estimated_wait_secs,
+    }
+}
+
+fn order_summary(o: CallbackOrderView) -> model::OrderSummary {
+    model::OrderSummary {
+        conversation: o.conversation.to_string(),
+        client: o.client.to_string(),
+        due_at: o.due_at,
+        attempt: o.attempt,
+        max_attempts: o.max_attempts,
+        state: state_name(o.state),
+        operator: o.operator.map(|op| op.to_string()),
     }
 }
 

@@ -33,6 +33,20 @@ pub(super) struct Known {
     pub(super) unclocked: Vec<String>,
     /// (conversation, operator) of whoever holds or is offered a conversation.
     pub(super) holders: Vec<(String, String)>,
+    /// Every known channel with its kind and whether it is connected.
+    pub(super) kinds: Vec<(String, Option<String>, bool)>,
+    /// Open conversations with their request kind.
+    pub(super) requests: Vec<(String, Request)>,
+    /// Calls and orders ringing, with whom.
+    pub(super) ringing: Vec<(String, Vec<String>)>,
+    /// (order, operator) of the callback orders being dialled.
+    pub(super) dialling: Vec<(String, String)>,
+    /// Scheduled callback orders.
+    pub(super) scheduled: Vec<String>,
+    /// The roles defined.
+    pub(super) roles: Vec<String>,
+    /// Existing operators with a role that is defined.
+    pub(super) privileged: Vec<String>,
 }
 
 impl Known {
@@ -70,6 +84,13 @@ impl Known {
             quiet: model.quiet_conversations(),
             unclocked: model.unclocked_conversations(),
             holders: model.holders(),
+            kinds: model.channel_kinds(),
+            requests: model.open_requests(),
+            ringing: model.ringing(),
+            dialling: model.dialling(),
+            scheduled: model.scheduled_orders(),
+            roles: model.role_names(),
+            privileged: model.privileged_operators(),
         }
     }
 
@@ -149,7 +170,7 @@ impl Known {
     }
 
     pub(super) fn message_in(&self) -> BoxedStrategy<Input> {
-        message_in_of(self.conv_client_channel())
+        self.message_in_to(self.conv_client_channel())
     }
 
     /// One of `ids` with its client and channel, for a `message_in`.
@@ -265,18 +286,24 @@ pub(super) fn union(
 }
 
 /// Any action, weighted by what the model knows: the first steps mostly build a world
-/// (operators, lines, channels, presence); then conversations arrive and move.
+/// (operators, lines, channels, presence); then conversations arrive and move. A case of the
+/// contact centre (`centre`) has lines mostly without hours, phones and widgets, and more of
+/// the queue's inputs.
 pub(super) fn action(
     model: &Model,
     setup: bool,
     now: i64,
     near: Option<&'static str>,
+    centre: bool,
 ) -> BoxedStrategy<Action> {
     let k = Known::of(model);
+    let line_config = move |now, near| centre_line_config(line_config(now, near), centre);
+    let operator_config = move || centre_operator_config(operator_config(), centre);
     let upsert_operator = || {
-        (operator_config(), k.busy_op())
-            .prop_map(|(mut cfg, id)| {
+        (operator_config(), k.busy_op(), roles())
+            .prop_map(|(mut cfg, id, roles)| {
                 cfg.operator = id.into();
+                cfg.roles = roles.into_iter().map(Into::into).collect();
                 Input::UpsertOperator(cfg)
             })
             .boxed()
@@ -332,14 +359,17 @@ pub(super) fn action(
         if !missing_ops.is_empty() {
             options.push((
                 8,
-                (select(missing_ops), operator_config())
-                    .prop_map(|(id, mut cfg)| {
+                (select(missing_ops), operator_config(), roles())
+                    .prop_map(|(id, mut cfg, roles)| {
                         cfg.operator = id.into();
+                        cfg.roles = roles.into_iter().map(Into::into).collect();
                         Input::UpsertOperator(cfg)
                     })
                     .boxed(),
             ));
         }
+        options.push((4, k.upsert_role()));
+        options.push((1, k.upsert_client()));
         if !missing_lines.is_empty() {
             options.push((
                 6,
@@ -359,10 +389,13 @@ pub(super) fn action(
                     select(k.lines.clone()),
                     k.channel_config(),
                 )
-                    .prop_map(|(id, line, mut input)| {
+                    .prop_map(move |(id, line, mut input)| {
                         if let Input::ConnectChannel(cfg) = &mut input {
                             cfg.channel = id.into();
                             cfg.line = line.into();
+                            if centre {
+                                cfg.kind = Some(if id == "c3" { "widget" } else { "phone" }.into());
+                            }
                         }
                         input
                     })
@@ -376,14 +409,20 @@ pub(super) fn action(
         if !k.not_at_work.is_empty() {
             options.push((2, workday_started_of(select(k.not_at_work.clone()).boxed())));
         }
-        return union(options, 0);
+        return k.with_actor(union(options, 0));
     }
     let line_cfgs = if k.line_cfgs.is_empty() { 0 } else { 2 };
     let completed = if k.completed.is_empty() { 0 } else { 3 };
     let quiet = if k.quiet.is_empty() { 0 } else { 8 };
     let unclocked = if k.unclocked.is_empty() { 0 } else { 6 };
     let with_bot = if k.with_bot.is_empty() { 1 } else { 8 };
-    union(
+    let dialling = if k.dialling.is_empty() { 1 } else { 10 };
+    let ringing = if k.ringing.is_empty() { 1 } else { 8 };
+    let roles = if k.roles.is_empty() { 0 } else { 1 };
+    let scheduled = k.scheduled_weight();
+    // The queue's inputs, three times as often in a case of the contact centre.
+    let cc = if centre { 3 } else { 1 };
+    let steps = union(
         vec![
             (2, upsert_operator()),
             (1, remove_operator_of(k.busy_op())),
@@ -417,17 +456,31 @@ pub(super) fn action(
             (1, set_rules_of(k.line())),
             // Re-activation: a message or a take of a completed conversation.
             (completed, take_of(k.completed_conv(), k.op())),
-            (completed, message_in_of(k.target_among(&k.completed))),
+            (completed, k.message_in_to(k.target_among(&k.completed))),
             // No answer clock: a conversation placed again while its client does not await a
             // reply, and the client writing into such a placement.
             (
                 quiet,
                 transfer_of(one_of_or(k.quiet.clone(), k.open_conv()), k.op(), k.line()),
             ),
-            (unclocked, message_in_of(k.target_among(&k.unclocked))),
+            (unclocked, k.message_in_to(k.target_among(&k.unclocked))),
+            // The contact-centre queue (DESIGN §7).
+            (5 * cc, k.callback_request()),
+            (dialling * cc, k.callback_result()),
+            (ringing * cc, k.intercept()),
+            (3 * cc, k.abandon()),
+            (2 * cc, k.upsert_client()),
+            (1, k.upsert_role()),
+            (roles, k.remove_role()),
+            (scheduled * cc, take_of(k.scheduled_order(), k.op())),
+            (
+                scheduled * cc,
+                transfer_of(k.scheduled_order(), k.op(), k.line()),
+            ),
         ],
         3,
-    )
+    );
+    k.with_actor(steps)
 }
 
 /// Seconds from the latest time so far: often none or a little, sometimes past an offer

@@ -182,7 +182,6 @@ pub(super) fn regression_route_moves_a_completed_conversation_to_another_line() 
 /// `start_answer_clock`, `src/routing/offers.rs`): it starts a clock and announces `offered`
 /// again with `expires_at` — on a line that may be closed by then, or no longer in mode `all`.
 #[test]
-#[ignore = "engine bug: an offer without a timeout gets a clock when its line gains one"]
 pub(super) fn regression_an_offer_without_a_timeout_gets_no_clock_when_the_line_gains_one() {
     let steps = parse_steps(
         r#"

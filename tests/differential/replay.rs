@@ -5,9 +5,10 @@ use super::*;
 
 // ---- replaying a list of steps ----------------------------------------------------------
 
-/// Parses steps as a failure prints them (`+<secs>s <input JSON>` or `+<secs>s
-/// handle_timeout`, one a line, offsets possibly negative; blank lines, indentation and
-/// trailing commas ignored).
+/// Parses steps as a failure prints them (`+<secs>s <input JSON>`, with `"actor"` for an
+/// input an operator made, or `+<secs>s handle_timeout`, one a line, offsets possibly
+/// negative, also for absence windows and due times; blank lines, indentation and trailing
+/// commas ignored).
 pub(super) fn parse_steps(text: &str) -> Vec<Step> {
     let secs = |s: &str| -> i64 {
         s.trim_start_matches('+')
@@ -24,14 +25,22 @@ pub(super) fn parse_steps(text: &str) -> Vec<Step> {
                 Action::Timeout
             } else {
                 let mut v: serde_json::Value = serde_json::from_str(rest).expect("an input");
-                for f in ["from", "until"] {
+                for f in ["from", "until", "due_at"] {
                     if let Some(t) = v.get(f).and_then(|x| x.as_str()).map(str::to_string) {
                         if t.ends_with('s') {
                             v[f] = serde_json::to_value(time(secs(&t))).expect("a time");
                         }
                     }
                 }
-                Action::Input(serde_json::from_value(v).expect("an input"))
+                let actor = v
+                    .as_object_mut()
+                    .and_then(|o| o.remove("actor"))
+                    .and_then(|a| a.as_str().map(str::to_string));
+                let input = serde_json::from_value(v).expect("an input");
+                match actor {
+                    Some(a) => Action::As(a, input),
+                    None => Action::Input(input),
+                }
             };
             Step {
                 at: secs(at),
@@ -49,17 +58,10 @@ pub(super) fn replay(steps: &[Step]) -> (String, bool) {
     let mut out = String::new();
     let mut agree = true;
     for step in steps {
-        let (e, m) = match &step.action {
-            Action::Timeout => {
-                engine.handle_timeout(time(step.at));
-                model.handle_timeout(time(step.at));
-                (Ok(()), Ok(()))
-            }
-            Action::Input(i) => (
-                engine.handle(time(step.at), i.clone()),
-                model.handle(time(step.at), i),
-            ),
-        };
+        let (e, m) = (
+            engine_apply(&mut engine, step),
+            model_apply(&mut model, step),
+        );
         let ed = json_lines(&std::iter::from_fn(|| engine.poll_decision()).collect::<Vec<_>>());
         let md = json_lines(&model.drain());
         let (et, mt) = (engine.poll_timeout(), model.poll_timeout());
@@ -118,7 +120,7 @@ pub(super) fn replay_file() {
 }
 
 /// The engine and the model side by side, asserting after every step that they agree as
-/// [`replay`] does.
+/// [`replay`] does, and that the queries show the same state as in the random cases.
 pub(super) struct Both {
     pub(super) engine: Engine,
     pub(super) model: Model,
@@ -138,17 +140,10 @@ impl Both {
     pub(super) fn run(&mut self, text: &str) -> Vec<(Result<(), Error>, Vec<String>)> {
         let mut outcomes = Vec::new();
         for step in parse_steps(text) {
-            let (e, m) = match &step.action {
-                Action::Timeout => {
-                    self.engine.handle_timeout(time(step.at));
-                    self.model.handle_timeout(time(step.at));
-                    (Ok(()), Ok(()))
-                }
-                Action::Input(i) => (
-                    self.engine.handle(time(step.at), i.clone()),
-                    self.model.handle(time(step.at), i),
-                ),
-            };
+            let (e, m) = (
+                engine_apply(&mut self.engine, &step),
+                model_apply(&mut self.model, &step),
+            );
             let ed =
                 json_lines(&std::iter::from_fn(|| self.engine.poll_decision()).collect::<Vec<_>>());
             let md = json_lines(&self.model.drain());
@@ -189,6 +184,13 @@ impl Both {
                 self.log,
                 problems.join("\n  ")
             );
+            // And what the queries show, as the random cases compare it.
+            let sut = Sut {
+                engine: std::mem::replace(&mut self.engine, Engine::new()),
+                history: self.log.lines().map(str::to_string).collect(),
+            };
+            sut.compare_state(&self.model);
+            self.engine = sut.engine;
             outcomes.push((e, ed));
         }
         outcomes

@@ -387,12 +387,19 @@ pub(super) fn time_aware(now: i64, near: Option<&'static str>) -> BoxedStrategy<
         .boxed()
 }
 
-/// A line's configuration, with time-aware settings around `now` (seconds after [`base`]).
+/// A line's configuration, with time-aware settings around `now` (seconds after [`base`]) and
+/// now and then priorities and callback settings (DESIGN §7).
 pub(super) fn line_config(now: i64, near: Option<&'static str>) -> BoxedStrategy<LineConfig> {
     let modes = vec![Mode::Strict, Mode::Evenly, Mode::Balanced, Mode::All];
-    (line_core(modes, offer_timeout()), time_aware(now, near))
-        .prop_map(|(mut cfg, extras)| {
+    (
+        line_core(modes, offer_timeout()),
+        time_aware(now, near),
+        common::queue_settings(),
+    )
+        .prop_map(|(mut cfg, extras, (priority, callback))| {
             extras.apply(&mut cfg);
+            cfg.priority = priority;
+            cfg.callback = callback;
             cfg
         })
         .boxed()

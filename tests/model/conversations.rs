@@ -66,8 +66,11 @@ impl Model {
                 conversation,
                 client,
                 channel,
-                ..
-            } => return self.message_in(conversation.as_str(), client.as_str(), channel.as_str()),
+                request,
+            } => {
+                let (id, client, channel) = (conversation.as_str(), client.as_str(), channel);
+                return self.message_in(id, client, channel.as_str(), *request);
+            }
             Input::MessageOut {
                 conversation,
                 operator,
@@ -88,6 +91,7 @@ impl Model {
                 let c = conv(self, conversation);
                 let op = operator.as_str();
                 self.give_to(c, op, AssignReason::Accepted, Moved::TAKEN_OVER);
+                self.picked_up(c, op);
                 return changed(c, RuleEvent::Accept, Some(op.to_string()), false);
             }
             Input::Take {
@@ -98,6 +102,7 @@ impl Model {
                 let reactivated = self.conversations[c].at == Where::Completed;
                 let op = operator.as_str();
                 self.give_to(c, op, AssignReason::Taken, Moved::TAKEN_OVER);
+                self.picked_up(c, op);
                 return changed(c, RuleEvent::Take, Some(op.to_string()), reactivated);
             }
             Input::Transfer {
@@ -154,6 +159,37 @@ impl Model {
                 let c = conv(self, conversation);
                 self.rate(c, *score);
             }
+            Input::Abandon { conversation } => {
+                let c = conv(self, conversation);
+                self.abandon(c);
+            }
+            Input::UpsertClient(cfg) => self.upsert_client(cfg),
+            Input::CallbackRequest {
+                conversation,
+                client,
+                channel,
+                due_at,
+            } => {
+                let (id, client, channel) = (conversation.as_str(), client.as_str(), channel);
+                self.callback_request(id, client, channel.as_str(), *due_at);
+            }
+            Input::CallbackResult {
+                conversation,
+                operator,
+                result,
+            } => {
+                let c = conv(self, conversation);
+                self.callback_result(c, operator.as_str(), *result);
+            }
+            Input::Intercept {
+                conversation,
+                operator,
+            } => {
+                let c = conv(self, conversation);
+                self.intercept(c, operator.as_str());
+            }
+            Input::UpsertRole(role) => self.upsert_role(role),
+            Input::RemoveRole { role } => self.roles.retain(|r| r.role != *role),
             _ => {}
         }
         None
@@ -179,8 +215,14 @@ impl Model {
         }
     }
 
-    /// Opens a new conversation on the channel's line, in limbo.
-    pub(super) fn open(&mut self, id: &str, client: &str, channel: &str) -> usize {
+    /// Opens a new conversation of a kind on the channel's line, in limbo.
+    pub(super) fn open(
+        &mut self,
+        id: &str,
+        client: &str,
+        channel: &str,
+        request: Request,
+    ) -> usize {
         let line = self
             .channel(channel)
             .and_then(|c| c.line.clone())
@@ -202,13 +244,17 @@ impl Model {
             status: Status::Open,
             responsible: None,
             wait: None,
+            request,
+            order: None,
+            placed_at: None,
         });
         self.conversations.len() - 1
     }
 
-    /// A closed conversation opens again on its channel's current line, in limbo (it keeps
-    /// its status until the opening says otherwise, and its responsible).
-    pub(super) fn reopen(&mut self, c: usize) {
+    /// A closed conversation opens again, as a new session of a kind, on its channel's
+    /// current line, in limbo (it keeps its status until the opening says otherwise, and its
+    /// responsible).
+    pub(super) fn reopen(&mut self, c: usize, request: Request) {
         let line = self
             .channel(&self.conversations[c].channel)
             .and_then(|ch| ch.line.clone())
@@ -220,16 +266,26 @@ impl Model {
         conv.rating = None;
         conv.closed_at = None;
         conv.at = Where::Limbo;
+        conv.request = request;
+        conv.order = None;
+        conv.placed_at = None;
     }
 
     /// A client wrote. Returns the `changed` list of a follow-up (run after the input); a
     /// message that opens or re-activates the conversation runs its list here, before the
     /// conversation is routed or meets the bot.
-    pub(super) fn message_in(&mut self, id: &str, client: &str, channel: &str) -> Option<Trigger> {
+    pub(super) fn message_in(
+        &mut self,
+        id: &str,
+        client: &str,
+        channel: &str,
+        request: Option<Request>,
+    ) -> Option<Trigger> {
+        let kind = request.unwrap_or(Request::Text);
         let c = match self.conv_index(id) {
-            None => self.open(id, client, channel),
+            None => self.open(id, client, channel, kind),
             Some(c) if self.conversations[c].at == Where::Closed => {
-                self.reopen(c);
+                self.reopen(c, kind);
                 c
             }
             Some(c) if self.conversations[c].at == Where::Completed => {
@@ -336,11 +392,11 @@ impl Model {
     ) -> Trigger {
         let opened = match self.conv_index(id) {
             None => {
-                let c = self.open(id, client.expect("validated"), channel.expect("validated"));
-                Some(c)
+                let (client, channel) = (client.expect("validated"), channel.expect("validated"));
+                Some(self.open(id, client, channel, Request::Text))
             }
             Some(c) if self.conversations[c].at == Where::Closed => {
-                self.reopen(c);
+                self.reopen(c, Request::Text);
                 Some(c)
             }
             Some(_) => None,
@@ -368,14 +424,7 @@ impl Model {
         self.client_mut(&client).last_operator = Some(op.to_string());
         // An answer: the running target is met, the unanswered streak ends, and the
         // inactivity clock starts again.
-        self.sla_met(c, op);
-        self.cancel(TimerKind::Unanswered(id.to_string()));
-        self.cancel(TimerKind::Inactivity(id.to_string()));
-        if let Some(secs) = self.conv_line(c).cfg.auto_close_after_secs {
-            if let Some(at) = self.after(secs) {
-                self.schedule(at, TimerKind::Inactivity(id.to_string()));
-            }
-        }
+        self.operator_answered(c, op);
         let list = if opened.is_some() {
             RuleList::Incoming
         } else {

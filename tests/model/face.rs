@@ -15,6 +15,18 @@ impl Model {
     /// by renewals only (see the module's documentation): a `tick` stops at the bound, any
     /// other input is refused there.
     pub fn handle(&mut self, now: DateTime<Utc>, input: &Input) -> Result<(), ModelError> {
+        self.handle_as(now, None, input)
+    }
+
+    /// [`Model::handle`] for an input an operator made (DESIGN §7): the actor's permission is
+    /// checked after the deadlines due by then have fired and before the input is validated;
+    /// a refusal changes nothing, not even the clock.
+    pub fn handle_as(
+        &mut self,
+        now: DateTime<Utc>,
+        actor: Option<&str>,
+        input: &Input,
+    ) -> Result<(), ModelError> {
         self.call += 1;
         let at = match self.clock {
             Some(clock) if clock > now => clock,
@@ -42,12 +54,18 @@ impl Model {
                     reached,
                 });
             }
+            if let Some(actor) = actor {
+                next.check_actor(actor, input)?;
+            }
             next.validate(input)?;
             next.clock = Some(at);
             next.apply(input);
             next.place_waiting();
             *self = next;
         } else {
+            if let Some(actor) = actor {
+                self.check_actor(actor, input)?;
+            }
             self.validate(input)?;
             self.clock = Some(at);
             self.apply(input);

@@ -108,16 +108,33 @@
 //!   pinning the client under `always` does not announce it (no deadline was told), and a line
 //!   without an offer timeout when the client writes leaves it without one.
 //!
-//! The contact-centre queue (DESIGN §7) is not modelled — no request kinds, priorities,
-//! callbacks, interception, roles — except what it changed for every line: a client's wait
-//! begins when the conversation is first queued, offered or assigned unconfirmed, and lasts
-//! until an assignment is final or confirmed, or it completes or closes; a waiting
-//! conversation's place in every queue is when its wait began (then arrival). A conversation
-//! whose unconfirmed assignment or offers end (unanswered, the holder or the offered operators
-//! unavailable or removed) comes back with its wait: it is placed again at once, unless a
-//! conversation that has waited longer waits for the same capacity — its pool (the channel when
-//! the channel's list applies, else the line; not one waiting for an `always` pin) — then it is
-//! `queued` (`at_capacity`) and the queue is placed in its order.
+//! The contact-centre queue (DESIGN §7, `calls.rs`, `queue.rs`, `access.rs`), as the spec and
+//! DECISIONS ("The contact-centre queue") word it, with these orders:
+//! - a conversation has a request kind (`text`, `call`, `callback`); a call or callback order
+//!   ("voice") is routed only to an operator holding nothing (assigned, confirmed or not), and
+//!   nothing is routed to an operator holding one; it counts 1 toward every load counter;
+//! - a voice placement rings until its holder picks it up: routed ones against the line's
+//!   offer timeout whatever the client did (none without one), and `always`-pinned,
+//!   transferred, rule-assigned and kept ones with no deadline, unconfirmed; picking it up
+//!   (`accept`, `take`, `intercept`, `callback_result` `connected`) is the operator's answer,
+//!   as a message is for a text;
+//! - a client's wait begins when routing first queues the conversation, offers it or assigns
+//!   it unconfirmed, and ends at a confirmed assignment, completion, close, or a callback
+//!   order scheduled again; a waiting conversation's urgency is its effective priority at the
+//!   clock (base + waited ÷ aging, exactly), then its wait's start, then the wait's sequence
+//!   number; the drain places the most urgent first, across all lines;
+//! - a conversation that comes back to its queue (unanswered, its holder unavailable or
+//!   removed, its offers expired or withdrawn, a callback retried at once) is planned as usual;
+//!   when the plan would place it but a more urgent conversation waits for the same pool (the
+//!   channel when the channel's list applies, else the line; not one waiting for an `always`
+//!   pin), it takes its place in the queue silently, and after the drain `queued` says so only
+//!   if it still waits (the reason its plan gives then, `at_capacity` for a placement);
+//! - a callback order: `callback_scheduled`, then (due now) routed like a call, or scheduled
+//!   (in no queue) until due, when its wait starts at the due time; a failed attempt:
+//!   `unassigned` (`attempt_failed`), then `callback_scheduled` again (routed afresh) or
+//!   `closed` (`attempts_exhausted`);
+//! - an input naming an actor is judged after the deadlines due by then: its permission first
+//!   (refused with [`ModelError::Denied`]), then validation.
 //!
 //! Where the engine was found to contradict DESIGN.md the model follows DESIGN.md: an
 //! unanswered assignment that reaches its deadline is planned anew as if its holder had
@@ -130,10 +147,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 use routeline::{
     AssignReason, AutoReplyKind, BotJoin, BotLeave, BotLeftReason, ChannelConfig, CloseReason,
     CountTowardCap, Decision, DecisionKind, Input, LineConfig, Mode, OnExhausted, OperatorConfig,
-    PinnedPolicy, Presence, QueueEntry, QueueReason, RuleEvent, RuleList, RuleLists, SlaKind,
-    Status, UnassignReason, WithdrawReason,
+    Permission, PinnedPolicy, Presence, QueueEntry, QueueReason, Request, RoleConfig, RuleEvent,
+    RuleList, RuleLists, SlaKind, Status, UnassignReason, WithdrawReason,
 };
 
+mod access;
+mod calls;
 mod conversations;
 mod face;
 mod features;
@@ -141,6 +160,7 @@ pub mod hours;
 mod moves;
 mod operators;
 mod queries;
+mod queue;
 mod routing;
 mod support;
 mod time;
@@ -148,6 +168,7 @@ mod validate;
 
 use hours::Hours;
 use moves::Moved;
+pub use queries::{ConvSummary, LineSummary, OrderSummary, WaitingSummary};
 
 /// `forget_closed_after_secs` by default: 30 days (the engine's
 /// `DEFAULT_FORGET_CLOSED_AFTER_SECS`, written out here, not borrowed, like every rule of the
@@ -163,6 +184,11 @@ pub enum ModelError {
     /// The input itself is wrong: an unknown id, an invalid setting, a conversation in the
     /// wrong state … (only that it was rejected is compared with the engine).
     Invalid(String),
+    /// The input's actor may not make it (the engine's `Error::PermissionDenied`).
+    Denied {
+        actor: String,
+        permission: Permission,
+    },
     /// Catching up to the input's time would fire more renewals than one call may (the
     /// engine's `Error::CatchUpBound`, whose fields these are).
     CatchUpBound {
@@ -181,6 +207,9 @@ impl std::fmt::Display for ModelError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ModelError::Invalid(why) => f.write_str(why),
+            ModelError::Denied { actor, permission } => {
+                write!(f, "{actor} may not: it needs {permission}")
+            }
             ModelError::CatchUpBound {
                 at,
                 clock,
@@ -223,6 +252,8 @@ struct Operator {
     /// Response targets met and missed while this operator answered or held the
     /// conversation (kept across removal, like the record itself).
     sla: SlaCounts,
+    /// Their roles (DESIGN §7), as their configuration names them (none once removed).
+    roles: Vec<String>,
 }
 
 /// Response targets met and missed: first response met, missed; next response met, missed.
@@ -254,6 +285,7 @@ impl Operator {
             epoch: [0; 3],
             last_assigned: 0,
             sla: [0; 4],
+            roles: Vec::new(),
         }
     }
 
@@ -297,8 +329,11 @@ struct Client {
     id: String,
     pinned: Option<String>,
     last_operator: Option<String>,
-    /// How many sessions the client opened by writing (new or reopened conversations).
+    /// How many sessions the client opened by writing (new or reopened conversations), or
+    /// by ordering a callback.
     contacts: u64,
+    /// Marked VIP by `upsert_client` (DESIGN §7).
+    vip: bool,
 }
 
 /// A line: its configuration and what its working hours make of it.
@@ -314,6 +349,9 @@ struct Line {
     /// The line's current (or last) closed period, an id unique across all lines.
     closed_period: u64,
     sla: SlaCounts,
+    /// Handling times (whole seconds from a session's first placement to its close) of the
+    /// last 50 conversations of each request kind closed on the line, oldest first.
+    handled: [Vec<i64>; 3],
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -346,6 +384,10 @@ enum Where {
     },
     /// Its session completed (DESIGN §6): open, but in no queue and held by nobody.
     Completed,
+    /// A callback order due later (DESIGN §7): open, in no queue.
+    Scheduled {
+        due: DateTime<Utc>,
+    },
 }
 
 /// How an assignment is to be answered.
@@ -357,13 +399,16 @@ enum Answer {
     Due(DateTime<Utc>),
     /// Unconfirmed, with no clock: placed while nobody awaited an answer (DESIGN §6).
     Unclocked,
+    /// A call or callback ringing with no deadline until its holder picks it up (DESIGN §7):
+    /// not a text's missing clock, so the client writing starts none.
+    Ringing,
 }
 
 impl Answer {
     fn deadline(self) -> Option<DateTime<Utc>> {
         match self {
             Answer::Due(at) => Some(at),
-            Answer::Final | Answer::Unclocked => None,
+            Answer::Final | Answer::Unclocked | Answer::Ringing => None,
         }
     }
 
@@ -400,6 +445,13 @@ struct Conversation {
     /// final or confirmed, or it completes or closes. A conversation that comes back to the
     /// queue keeps its place.
     wait: Option<(DateTime<Utc>, u64)>,
+    /// What it is (DESIGN §7).
+    request: Request,
+    /// A callback order's current attempt (from 1) and when it falls (or fell) due; kept
+    /// while it is a callback.
+    order: Option<(u32, DateTime<Utc>)>,
+    /// When the session was first placed (assigned or offered), for its handling time.
+    placed_at: Option<DateTime<Utc>>,
 }
 
 /// What a deadline is for; each names its conversation, operator or line.
@@ -421,6 +473,8 @@ enum TimerKind {
     Inactivity(String),
     /// The closed conversation is forgotten.
     Forget(String),
+    /// The scheduled callback order falls due.
+    Callback(String),
 }
 
 #[derive(Clone, Debug)]
@@ -455,32 +509,6 @@ enum Plan {
     Exhausted,
 }
 
-/// A simple view of a conversation, for comparing with the engine's queries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConvSummary {
-    /// `waiting`, `offered`, `assigned`, `with_bot`, `completed` or `closed`.
-    pub state: String,
-    pub line: String,
-    pub operator: Option<String>,
-    pub offered_to: Vec<String>,
-    pub deadline: Option<DateTime<Utc>>,
-    pub awaiting_reply: bool,
-    pub answered: bool,
-    pub sla_due: Option<(SlaKind, DateTime<Utc>)>,
-    pub rating: Option<u8>,
-    pub status: Status,
-    pub responsible: Option<String>,
-}
-
-/// A simple view of a line, for comparing with the engine's queries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LineSummary {
-    pub open: bool,
-    pub with_bot: u32,
-    pub sla: SlaCounts,
-    pub completed: u32,
-}
-
 /// The reference model.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -499,6 +527,11 @@ pub struct Model {
     forget_soon: Vec<String>,
     /// The rule lists (DESIGN §6), as `set_rules` gave them.
     rules: RuleLists,
+    /// The roles (DESIGN §7), as `upsert_role` gave them, in order of creation.
+    roles: Vec<RoleConfig>,
+    /// Conversations that came back to their queue silently: `queued` follows after the drain
+    /// if they still wait.
+    unannounced: Vec<String>,
     operators: Vec<Operator>,
     lines: Vec<Line>,
     channels: Vec<Channel>,
@@ -527,6 +560,8 @@ impl Default for Model {
             max_renewals: DEFAULT_MAX_RENEWALS,
             forget_soon: Vec::new(),
             rules: RuleLists::default(),
+            roles: Vec::new(),
+            unannounced: Vec::new(),
             operators: Vec::new(),
             lines: Vec::new(),
             channels: Vec::new(),

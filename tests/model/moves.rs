@@ -10,7 +10,9 @@ impl Model {
     pub(super) fn leave(&mut self, c: usize) -> Where {
         let id = self.conversations[c].id.clone();
         self.cancel(TimerKind::Offer(id.clone()));
-        self.cancel(TimerKind::Bot(id));
+        self.cancel(TimerKind::Bot(id.clone()));
+        self.cancel(TimerKind::Callback(id.clone()));
+        self.unannounced.retain(|u| *u != id);
         std::mem::replace(&mut self.conversations[c].at, Where::Limbo)
     }
 
@@ -30,16 +32,21 @@ impl Model {
 
     /// How an automatic placement made now is to be answered: final without an offer
     /// timeout; by its deadline while the client awaits a reply; else with no clock (DESIGN
-    /// §6: nobody awaits an answer, so nothing may move on every timeout).
+    /// §6: nobody awaits an answer, so nothing may move on every timeout). A call or callback
+    /// rings: by its deadline whatever the client did (a caller always awaits an answer), or
+    /// with none without an offer timeout.
     pub(super) fn answer_for(&self, c: usize) -> Answer {
         match self.offer_deadline(c) {
+            None if self.is_voice(c) => Answer::Ringing,
             None => Answer::Final,
-            Some(at) if self.conversations[c].awaiting_reply => Answer::Due(at),
+            Some(at) if self.is_voice(c) || self.conversations[c].awaiting_reply => Answer::Due(at),
             Some(_) => Answer::Unclocked,
         }
     }
 
-    /// Assigns a conversation in limbo and says so.
+    /// Assigns a conversation in limbo and says so. A call or callback given to someone who
+    /// did not pick it up themselves (pinned under `always`, transferred, given by a rule)
+    /// rings with no deadline instead of being final.
     pub(super) fn assign(&mut self, c: usize, op: &str, reason: AssignReason, final_: bool) {
         if matches!(
             reason,
@@ -47,11 +54,19 @@ impl Model {
         ) {
             self.check_open_for_routing(c, "assigned");
         }
-        let answer = if final_ {
-            Answer::Final
-        } else {
-            self.answer_for(c)
+        let picked_up = matches!(
+            reason,
+            AssignReason::Accepted
+                | AssignReason::Taken
+                | AssignReason::Intercepted
+                | AssignReason::Outbound
+        );
+        let answer = match final_ {
+            true if self.is_voice(c) && !picked_up => Answer::Ringing,
+            true => Answer::Final,
+            false => self.answer_for(c),
         };
+        self.placed(c);
         let answer_by = answer.deadline();
         if answer.is_final() {
             self.conversations[c].wait = None;
@@ -85,6 +100,7 @@ impl Model {
 
     pub(super) fn offer(&mut self, c: usize, ops: Vec<String>) {
         self.check_open_for_routing(c, "offered");
+        self.placed(c);
         self.begin_wait(c);
         let answer = self.answer_for(c);
         let expires_at = answer.deadline();
@@ -122,6 +138,12 @@ impl Model {
         }
     }
 
+    /// The session is placed: the first placement starts its handling time.
+    pub(super) fn placed(&mut self, c: usize) {
+        let now = self.now_();
+        self.conversations[c].placed_at.get_or_insert(now);
+    }
+
     /// The client's wait, begun now if none is under way.
     pub(super) fn begin_wait(&mut self, c: usize) -> (DateTime<Utc>, u64) {
         if let Some(w) = self.conversations[c].wait {
@@ -136,14 +158,20 @@ impl Model {
     pub(super) fn enqueue(&mut self, c: usize, reason: QueueReason) {
         let (since, seq) = self.begin_wait(c);
         self.conversations[c].at = Where::Waiting { since, seq };
+        self.say_queued(c, reason);
+    }
+
+    /// `queued`, and the `no_operators` reply when nobody is eligible in working hours under
+    /// the availability check (not to a callback order: its client wrote nothing).
+    pub(super) fn say_queued(&mut self, c: usize, reason: QueueReason) {
         self.emit(DecisionKind::Queued {
             conversation: self.cid(c),
             line: self.lid(c),
             reason,
         });
-        // Nobody eligible in working hours, under the availability check.
         let line = self.conv_line(c);
         if reason == QueueReason::NoEligibleOperator
+            && self.conversations[c].request != Request::Callback
             && line.open
             && line.cfg.check_availability
             && line
@@ -189,9 +217,9 @@ impl Model {
 
     /// A conversation whose placement ended unanswered, or whose holder or offers left, comes
     /// back to its queue with its place (DESIGN §7, "since is when the client's current wait
-    /// began"): it is placed again at once, unless a conversation that has waited longer
-    /// waits for the same capacity — then it waits too (`queued` reason `at_capacity`), and
-    /// the queue is placed in its order.
+    /// began"): it is placed again at once, unless a more urgent conversation waits for the
+    /// same pool — then it takes its place in the queue silently, and the drain says whether
+    /// it still waits ([`Model::announce_returns`]).
     pub(super) fn route_back(&mut self, c: usize) {
         let plan = self.plan(c);
         self.route_back_with(c, plan);
@@ -205,10 +233,37 @@ impl Model {
         }
         let placing = matches!(plan, Plan::Assign { final_: false, .. } | Plan::Offer(_));
         if placing && self.waits_behind(c) {
-            self.enqueue(c, QueueReason::AtCapacity);
+            let (since, seq) = self.begin_wait(c);
+            self.conversations[c].at = Where::Waiting { since, seq };
+            self.unannounced.push(self.conversations[c].id.clone());
             return;
         }
         self.apply_plan(c, plan);
+    }
+
+    /// After a drain: those that came back to their queue silently and still wait are
+    /// `queued`, with the reason their plan gives now (`at_capacity` for a placement), in the
+    /// order they came back.
+    pub(super) fn announce_returns(&mut self) {
+        for id in std::mem::take(&mut self.unannounced) {
+            let Some(c) = self.conv_index(&id) else {
+                continue;
+            };
+            if !matches!(self.conversations[c].at, Where::Waiting { .. }) {
+                continue;
+            }
+            let mut plan = self.plan(c);
+            if plan == Plan::Exhausted && self.line_of(c).on_exhausted != OnExhausted::Requeue {
+                self.conversations[c].tried.clear();
+                plan = self.plan(c);
+            }
+            let reason = match plan {
+                Plan::Wait(reason) => reason,
+                Plan::Exhausted => QueueReason::Exhausted,
+                Plan::Assign { .. } | Plan::Offer(_) => QueueReason::AtCapacity,
+            };
+            self.say_queued(c, reason);
+        }
     }
 
     pub(super) fn unassigned(&mut self, c: usize, op: &str, reason: UnassignReason) {
@@ -246,7 +301,8 @@ impl Model {
 
     /// Makes an unconfirmed assignment (with a clock or without) final and says so: `assigned`
     /// naming the holder again, without `answer_by` (not a new assignment: "least recently
-    /// assigned" stays as it was).
+    /// assigned" stays as it was). A call or callback is not final until picked up: it rings
+    /// on without a deadline, said the same way.
     pub(super) fn finalize(&mut self, c: usize, reason: AssignReason) {
         let Where::Assigned { op, answer, .. } = self.conversations[c].at.clone() else {
             return;
@@ -254,7 +310,11 @@ impl Model {
         if answer.is_final() {
             return;
         }
-        self.confirm(c);
+        if self.is_voice(c) {
+            self.ring_on(c);
+        } else {
+            self.confirm(c);
+        }
         self.emit(DecisionKind::Assigned {
             conversation: self.cid(c),
             line: self.lid(c),
@@ -262,6 +322,15 @@ impl Model {
             reason,
             answer_by: None,
         });
+    }
+
+    /// A call or callback ringing against a deadline rings on without one (silently).
+    pub(super) fn ring_on(&mut self, c: usize) {
+        let id = self.conversations[c].id.clone();
+        self.cancel(TimerKind::Offer(id));
+        if let Where::Assigned { answer, .. } = &mut self.conversations[c].at {
+            *answer = Answer::Ringing;
+        }
     }
 
     /// The conversation's client's last operator is now `op`.
@@ -304,6 +373,7 @@ impl Model {
     pub(super) fn give_to(&mut self, c: usize, op: &str, reason: AssignReason, why: Moved) {
         if let Where::Assigned { op: holder, .. } = &self.conversations[c].at {
             if holder == op {
+                // A call too: the host named the final holder itself (DESIGN §1).
                 self.confirm(c);
                 return;
             }
@@ -430,5 +500,17 @@ impl Moved {
         unassigned: UnassignReason::Completed,
         withdrawn: WithdrawReason::Completed,
         bot: BotLeftReason::Completed,
+    };
+    /// The client left (never with the bot: `abandon` closes that silently).
+    pub(super) const ABANDONED: Moved = Moved {
+        unassigned: UnassignReason::Abandoned,
+        withdrawn: WithdrawReason::Abandoned,
+        bot: BotLeftReason::Handoff,
+    };
+    /// Someone intercepted the ringing call (never with the bot).
+    pub(super) const INTERCEPTED: Moved = Moved {
+        unassigned: UnassignReason::Intercepted,
+        withdrawn: WithdrawReason::Intercepted,
+        bot: BotLeftReason::Handoff,
     };
 }

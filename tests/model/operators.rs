@@ -62,6 +62,7 @@ impl Model {
         o.groups = groups;
         o.max_open = cfg.max_open;
         o.active = cfg.active;
+        o.roles = cfg.roles.iter().map(|r| r.as_str().to_string()).collect();
         self.availability_changed(id, before);
     }
 
@@ -87,6 +88,7 @@ impl Model {
         o.workday = false;
         o.max_open = None;
         o.active = true;
+        o.roles.clear();
         let held: Vec<usize> = (0..self.conversations.len())
             .filter(
                 |&i| matches!(&self.conversations[i].at, Where::Assigned { op, .. } if op == id),
@@ -95,7 +97,7 @@ impl Model {
         for c in held {
             self.leave(c);
             self.unassigned(c, id, UnassignReason::Removed);
-            self.route(c);
+            self.route_back(c);
         }
         let offered: Vec<usize> = (0..self.conversations.len())
             .filter(|&i| {
@@ -174,6 +176,7 @@ impl Model {
                 next_change: None,
                 closed_period: 0,
                 sla: [0; 4],
+                handled: Default::default(),
             });
         } else {
             self.line_rec_mut(id).cfg = cfg.clone();

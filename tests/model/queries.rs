@@ -2,6 +2,68 @@
 
 use super::*;
 
+/// A simple view of a conversation, for comparing with the engine's queries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConvSummary {
+    /// `waiting`, `offered`, `assigned`, `with_bot`, `completed`, `scheduled` or `closed`.
+    pub state: String,
+    pub line: String,
+    pub operator: Option<String>,
+    pub offered_to: Vec<String>,
+    /// An answer deadline, an offer's expiry, the bot's, or when a scheduled order is due.
+    pub deadline: Option<DateTime<Utc>>,
+    pub awaiting_reply: bool,
+    pub answered: bool,
+    pub sla_due: Option<(SlaKind, DateTime<Utc>)>,
+    pub rating: Option<u8>,
+    pub status: Status,
+    pub responsible: Option<String>,
+    pub request: Request,
+}
+
+/// A simple view of a line, for comparing with the engine's queries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineSummary {
+    pub open: bool,
+    pub with_bot: u32,
+    pub sla: SlaCounts,
+    pub completed: u32,
+    pub waiting: usize,
+    pub waiting_texts: u32,
+    pub waiting_calls: u32,
+    pub waiting_callbacks: u32,
+    pub scheduled_callbacks: u32,
+}
+
+/// An entry of a line's waiting queue as the panel shows it (DESIGN §7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitingSummary {
+    pub conversation: String,
+    pub client: String,
+    pub channel: String,
+    pub since: DateTime<Utc>,
+    pub waited_secs: i64,
+    pub position: usize,
+    pub request: Request,
+    pub vip: bool,
+    /// The effective priority at the clock, rounded down.
+    pub priority: i64,
+    pub estimated_wait_secs: Option<u64>,
+}
+
+/// A callback order as the panel lists it (DESIGN §7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderSummary {
+    pub conversation: String,
+    pub client: String,
+    pub due_at: DateTime<Utc>,
+    pub attempt: u32,
+    pub max_attempts: u32,
+    /// As [`ConvSummary::state`].
+    pub state: String,
+    pub operator: Option<String>,
+}
+
 impl Model {
     /// Every conversation ever opened, in order of first mention, with its client and channel.
     pub fn known_conversations(&self) -> Vec<(String, String, String)> {
@@ -146,11 +208,17 @@ impl Model {
             .iter()
             .filter(|c| c.line == id && c.at == Where::Completed)
             .count();
+        let [texts, calls, callbacks, scheduled] = self.kind_counts(id);
         Some(LineSummary {
             open: l.open,
             with_bot: with_bot as u32,
             sla: l.sla,
             completed: completed as u32,
+            waiting: (texts + calls + callbacks) as usize,
+            waiting_texts: texts,
+            waiting_calls: calls,
+            waiting_callbacks: callbacks,
+            scheduled_callbacks: scheduled,
         })
     }
 
@@ -208,6 +276,7 @@ impl Model {
             }
             Where::Offered { ops, deadline, .. } => ("offered", None, ops.clone(), *deadline),
             Where::Completed => ("completed", None, Vec::new(), None),
+            Where::Scheduled { due } => ("scheduled", None, Vec::new(), Some(*due)),
         };
         Some(ConvSummary {
             state: state.to_string(),
@@ -221,6 +290,7 @@ impl Model {
             rating: c.rating,
             status: c.status,
             responsible: c.responsible.clone(),
+            request: c.request,
         })
     }
 
@@ -232,21 +302,6 @@ impl Model {
             self.load(id, CountTowardCap::AwaitingReply),
             self.load(id, CountTowardCap::Unanswered),
         ))
-    }
-
-    /// A line's waiting conversations, longest waiting first.
-    pub fn waiting_on(&self, line: &str) -> Vec<String> {
-        let mut w: Vec<(u64, String)> = self
-            .conversations
-            .iter()
-            .filter(|c| c.line == line)
-            .filter_map(|c| match c.at {
-                Where::Waiting { seq, .. } => Some((seq, c.id.clone())),
-                _ => None,
-            })
-            .collect();
-        w.sort();
-        w.into_iter().map(|(_, id)| id).collect()
     }
 
     /// Completed conversations, in order of first mention.
@@ -333,5 +388,70 @@ impl Model {
     /// The rule lists as the last `set_rules` left them.
     pub fn rules(&self) -> &RuleLists {
         &self.rules
+    }
+
+    /// Every known channel with its kind (kept while disconnected) and whether it is
+    /// connected now.
+    pub fn channel_kinds(&self) -> Vec<(String, Option<String>, bool)> {
+        self.channels
+            .iter()
+            .map(|c| (c.id.clone(), c.kind.clone(), c.line.is_some()))
+            .collect()
+    }
+
+    /// Open conversations with their request kind, in order of first mention.
+    pub fn open_requests(&self) -> Vec<(String, Request)> {
+        self.conversations
+            .iter()
+            .filter(|c| c.at != Where::Closed)
+            .map(|c| (c.id.clone(), c.request))
+            .collect()
+    }
+
+    /// Calls and orders ringing now (unconfirmed assignments, open offers), with whom.
+    pub fn ringing(&self) -> Vec<(String, Vec<String>)> {
+        (0..self.conversations.len())
+            .filter_map(|c| Some((self.conversations[c].id.clone(), self.ringing_at(c)?)))
+            .collect()
+    }
+
+    /// (order, holder) of the callback orders someone holds (dialling).
+    pub fn dialling(&self) -> Vec<(String, String)> {
+        self.conversations
+            .iter()
+            .filter(|c| c.request == Request::Callback)
+            .filter_map(|c| match &c.at {
+                Where::Assigned { op, .. } => Some((c.id.clone(), op.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Scheduled callback orders.
+    pub fn scheduled_orders(&self) -> Vec<String> {
+        self.conversations
+            .iter()
+            .filter(|c| matches!(c.at, Where::Scheduled { .. }))
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    /// The roles defined now, in order of creation.
+    pub fn role_names(&self) -> Vec<String> {
+        self.roles.iter().map(|r| r.role.to_string()).collect()
+    }
+
+    /// Existing operators holding a role that is defined now.
+    pub fn privileged_operators(&self) -> Vec<String> {
+        self.operators
+            .iter()
+            .filter(|o| {
+                o.exists
+                    && o.roles
+                        .iter()
+                        .any(|r| self.roles.iter().any(|d| d.role.as_str() == r))
+            })
+            .map(|o| o.id.clone())
+            .collect()
     }
 }

@@ -76,6 +76,7 @@ impl Model {
                 pinned: None,
                 last_operator: None,
                 contacts: 0,
+                vip: false,
             });
         }
         self.clients
@@ -119,13 +120,15 @@ impl Model {
 
     // ---- eligibility, from scratch -----------------------------------------------------------
 
-    /// How many open conversations the operator is responsible for, counted as `count` says.
+    /// How many open conversations the operator is responsible for, counted as `count` says
+    /// (a call or callback counts toward every counter).
     pub(super) fn load(&self, op: &str, count: CountTowardCap) -> u32 {
         let mut n = 0;
         for c in &self.conversations {
             if let Where::Assigned { op: holder, .. } = &c.at {
                 if holder == op {
                     let counts = match count {
+                        _ if c.request != Request::Text => true,
                         CountTowardCap::Open => true,
                         CountTowardCap::AwaitingReply => c.awaiting_reply,
                         CountTowardCap::Unanswered => !c.answered,
@@ -225,17 +228,19 @@ impl Model {
         }
     }
 
-    /// Whether a conversation in limbo that is coming back to its queue would wait behind one
-    /// that has waited longer for the same pool (its wait, kept, against theirs).
+    /// Whether a conversation in limbo that is coming back to its queue would wait behind a
+    /// more urgent one waiting for the same pool (its wait, kept, against theirs), whatever
+    /// either's kind.
     pub(super) fn waits_behind(&self, c: usize) -> bool {
-        let Some(mine) = self.conversations[c].wait else {
+        if self.conversations[c].wait.is_none() {
             return false;
-        };
+        }
         let pool = self.pool(c);
         self.conversations.iter().enumerate().any(|(i, w)| {
             i != c
-                && matches!(w.at, Where::Waiting { since, seq } if (since, seq) < mine)
+                && matches!(w.at, Where::Waiting { .. })
                 && self.waits_for(i) == pool
+                && self.more_urgent(i, c)
         })
     }
 
@@ -249,12 +254,35 @@ impl Model {
         }
     }
 
-    /// Eligible for this conversation and under cap.
-    pub(super) fn ready_for(&self, c: usize, op: &str) -> bool {
+    /// Whether the conversation is a call or a callback order (DESIGN §7).
+    pub(super) fn is_voice(&self, c: usize) -> bool {
+        self.conversations[c].request != Request::Text
+    }
+
+    /// What the operator holds (assigned, confirmed or not): anything, and a call or callback.
+    pub(super) fn holding(&self, op: &str) -> (bool, bool) {
+        let mut held = (false, false);
+        for c in &self.conversations {
+            if matches!(&c.at, Where::Assigned { op: holder, .. } if holder == op) {
+                held.0 = true;
+                held.1 |= c.request != Request::Text;
+            }
+        }
+        held
+    }
+
+    /// Available on the conversation's line with room for it: under cap, and, for a call or
+    /// callback, holding nothing; for a text, holding no call or callback.
+    pub(super) fn fits(&self, c: usize, op: &str) -> bool {
         let line = self.line_of(c);
-        self.candidates(c).iter().any(|m| m == op)
-            && self.available_on(op, line)
-            && self.has_room_on(op, line)
+        let (anything, voice) = self.holding(op);
+        let free = if self.is_voice(c) { !anything } else { !voice };
+        self.available_on(op, line) && self.has_room_on(op, line) && free
+    }
+
+    /// Eligible for this conversation and with room for it.
+    pub(super) fn ready_for(&self, c: usize, op: &str) -> bool {
+        self.candidates(c).iter().any(|m| m == op) && self.fits(c, op)
     }
 
     /// Tried for this conversation, and not come back since (under its line's profile).
@@ -350,7 +378,7 @@ impl Model {
         let candidates = self.candidates(c);
         let mut ready: Vec<(u32, u64, usize, String)> = Vec::new();
         for (pos, m) in candidates.iter().enumerate() {
-            if self.available_on(m, line) && self.has_room_on(m, line) {
+            if self.fits(c, m) {
                 let last = self.op(m).map_or(0, |o| o.last_assigned);
                 let load = self.load(m, line.count_toward_cap);
                 let key = match line.mode {

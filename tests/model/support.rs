@@ -146,8 +146,7 @@ impl Model {
         let responsible = conv.responsible.as_deref();
         let responsible_groups = groups_of(responsible);
         let kind = self.channel(&conv.channel).and_then(|ch| ch.kind.clone());
-        // No input sets a client's VIP flag yet (DESIGN §7): every client is not VIP.
-        let vip = false;
+        let vip = self.client(&conv.client).is_some_and(|cl| cl.vip);
         any_of(&conds.event, |ev| *ev == e.event)
             && any_of(&conds.author, |o| Some(o.as_str()) == e.author)
             && any_of(&conds.author_groups, |g| {

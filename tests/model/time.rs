@@ -7,6 +7,7 @@ impl Model {
     /// ask for a rating.
     pub(super) fn close(&mut self, c: usize, reason: CloseReason) {
         self.leave(c);
+        self.record_handling(c);
         let now = self.now_();
         let id = self.conversations[c].id.clone();
         let conv = &mut self.conversations[c];
@@ -72,6 +73,7 @@ impl Model {
                 | TimerKind::Sla(id)
                 | TimerKind::Bot(id)
                 | TimerKind::Inactivity(id)
+                | TimerKind::Callback(id)
                 | TimerKind::Forget(id) => *id == conv.id,
                 _ => false,
             }),
@@ -80,10 +82,13 @@ impl Model {
         self.forget_client_if_idle(&conv.client);
     }
 
-    /// Forgets a client the model knows no conversation of and who has no pin.
+    /// Forgets a client the model knows no conversation of and who has nothing the host set
+    /// (a pin, VIP).
     pub(super) fn forget_client_if_idle(&mut self, client: &str) {
         let idle = !self.conversations.iter().any(|c| c.client == client)
-            && self.client(client).is_none_or(|cl| cl.pinned.is_none());
+            && self
+                .client(client)
+                .is_none_or(|cl| cl.pinned.is_none() && !cl.vip);
         if idle {
             self.clients.retain(|cl| cl.id != client);
         }
@@ -113,15 +118,16 @@ impl Model {
         }
     }
 
-    /// Work conservation: every waiting conversation, longest waiting first across all lines,
-    /// is placed if it can be; one that cannot be placed holds nobody back. Repeated until
-    /// nothing moves.
+    /// Work conservation: every waiting conversation, most urgent first across all lines, is
+    /// placed if it can be; one that cannot be placed holds nobody back. Repeated until
+    /// nothing moves. Then those that came back to their queue silently and still wait say so.
     ///
     /// Lines that opened at an instant whose openings and closings are still firing wait for
     /// the last of them (see [`Model::fire_due`]).
     pub(super) fn place_waiting(&mut self) {
         let opened = self.opened.clone();
         self.place_waiting_on(|line| !opened.iter().any(|l| l == line));
+        self.announce_returns();
     }
 
     /// The lines that opened at this instant: their waiting conversations, longest waiting
@@ -134,19 +140,9 @@ impl Model {
     /// [`Model::place_waiting`] for the conversations waiting on the lines `on` picks.
     pub(super) fn place_waiting_on(&mut self, on: impl Fn(&str) -> bool) {
         loop {
-            let mut waiting: Vec<(u64, usize)> = self
-                .conversations
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| on(&c.line))
-                .filter_map(|(i, c)| match c.at {
-                    Where::Waiting { seq, .. } => Some((seq, i)),
-                    _ => None,
-                })
-                .collect();
-            waiting.sort();
+            let waiting = self.by_urgency(&on);
             let mut moved = false;
-            for (_, c) in waiting {
+            for c in waiting {
                 let mut plan = self.plan(c);
                 if plan == Plan::Exhausted && self.line_of(c).on_exhausted != OnExhausted::Requeue {
                     self.conversations[c].tried.clear();
@@ -239,6 +235,10 @@ impl Model {
                 TimerKind::Forget(id) => {
                     let c = conv(self, &id);
                     self.forget(c);
+                }
+                TimerKind::Callback(id) => {
+                    let c = conv(self, &id);
+                    self.callback_due(c);
                 }
             }
             self.forget_closed_now();

@@ -42,7 +42,15 @@ impl Model {
 
     pub(super) fn validate(&self, input: &Input) -> Result<(), ModelError> {
         match input {
-            Input::UpsertOperator(_) | Input::UnpinClient { .. } | Input::Tick => Ok(()),
+            Input::UpsertOperator(_)
+            | Input::UnpinClient { .. }
+            | Input::Tick
+            | Input::UpsertClient(_)
+            | Input::UpsertRole(_) => Ok(()),
+            Input::RemoveRole { role } => match self.roles.iter().any(|r| r.role == *role) {
+                true => Ok(()),
+                false => err(format!("unknown role {role}")),
+            },
             Input::EngineSettings(settings) => {
                 if settings.max_renewals_per_call == 0 {
                     return err("max_renewals_per_call must be at least 1");
@@ -66,6 +74,24 @@ impl Model {
                 ];
                 if durations.contains(&Some(0)) {
                     return err("a duration of zero seconds");
+                }
+                if let Some(p) = &cfg.priority {
+                    let priorities = p.rules.iter().map(|r| r.priority).chain(p.vip);
+                    if priorities
+                        .into_iter()
+                        .any(|v| !(-1_000_000..=1_000_000).contains(&v))
+                    {
+                        return err("a priority out of range");
+                    }
+                    if p.aging_secs.is_some_and(|n| !(1..=86_400).contains(&n)) {
+                        return err("aging_secs out of range");
+                    }
+                    if p.rules.len() > 256 {
+                        return err("more than 256 priority rules");
+                    }
+                }
+                if cfg.callback.is_some_and(|cb| cb.max_attempts == 0) {
+                    return err("callback max_attempts 0");
                 }
                 match &cfg.schedule {
                     Some(s) => Hours::parse(s).map(|_| ()).map_err(ModelError::Invalid),
@@ -122,16 +148,74 @@ impl Model {
                 conversation,
                 client,
                 channel,
-                ..
+                request,
             } => {
                 self.need_connected(channel.as_str())?;
+                if *request == Some(Request::Callback) {
+                    return err("orders come only through callback_request");
+                }
                 if let Some(c) = self.conv_index(conversation.as_str()) {
                     let conv = &self.conversations[c];
                     if conv.client != client.as_str() || conv.channel != channel.as_str() {
                         return err("message_in with another client or channel");
                     }
+                    if conv.at != Where::Closed {
+                        if conv.request == Request::Callback {
+                            return err(format!("{conversation} is an open callback order"));
+                        }
+                        if request.is_some_and(|r| r != conv.request) {
+                            return err(format!("{conversation} is of another kind"));
+                        }
+                    }
                 }
                 Ok(())
+            }
+            Input::CallbackRequest {
+                conversation,
+                client,
+                channel,
+                ..
+            } => {
+                self.need_connected(channel.as_str())?;
+                if let Some(c) = self.conv_index(conversation.as_str()) {
+                    let conv = &self.conversations[c];
+                    if conv.at != Where::Closed {
+                        return err(format!("{conversation} is open"));
+                    }
+                    if conv.client != client.as_str() || conv.channel != channel.as_str() {
+                        return err("callback_request with another client or channel");
+                    }
+                }
+                Ok(())
+            }
+            Input::CallbackResult {
+                conversation,
+                operator,
+                ..
+            } => {
+                let c = self.need_open(conversation.as_str())?;
+                let conv = &self.conversations[c];
+                if conv.request != Request::Callback {
+                    return err(format!("{conversation} is not a callback order"));
+                }
+                match &conv.at {
+                    Where::Assigned { op, .. } if op == operator.as_str() => Ok(()),
+                    _ => err(format!("{operator} does not hold {conversation}")),
+                }
+            }
+            Input::Intercept {
+                conversation,
+                operator,
+            } => {
+                let c = self.need_open(conversation.as_str())?;
+                self.need_op(operator.as_str())?;
+                match self.ringing_at(c) {
+                    None => err(format!("{conversation} is not ringing")),
+                    Some(at) if at.iter().any(|o| o == operator.as_str()) => {
+                        err(format!("{conversation} rings at {operator} already"))
+                    }
+                    Some(_) => Ok(()),
+                }
             }
             Input::MessageOut {
                 conversation,
@@ -199,9 +283,9 @@ impl Model {
                     _ => err("a transfer names exactly one of to_operator and to_line"),
                 }
             }
-            Input::Close { conversation } | Input::Spam { conversation } => {
-                self.need_open(conversation.as_str()).map(|_| ())
-            }
+            Input::Close { conversation }
+            | Input::Spam { conversation }
+            | Input::Abandon { conversation } => self.need_open(conversation.as_str()).map(|_| ()),
             Input::BotHandoff { conversation } => {
                 let c = self.need_open(conversation.as_str())?;
                 match self.conversations[c].at {
