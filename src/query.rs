@@ -23,7 +23,8 @@ pub struct WaitingEntry {
     /// Its channel.
     pub channel: ChannelId,
     /// When its client's current wait began: kept when it comes back to the queue after an
-    /// unanswered or withdrawn offer or a transfer (DESIGN §7).
+    /// unanswered or withdrawn offer, a holder who became unavailable, or a transfer
+    /// (DESIGN §7).
     pub since: DateTime<Utc>,
     /// Whole seconds it has waited, as of the engine's clock (its time in queue).
     pub waited_secs: i64,
@@ -43,7 +44,7 @@ pub struct WaitingEntry {
 /// An operator's load counters, each over all lines.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct OperatorLoad {
-    /// Open conversations the operator is responsible for.
+    /// Open conversations the operator holds.
     pub open: u32,
     /// Of those, the ones where the client spoke last.
     pub awaiting_reply: u32,
@@ -68,7 +69,7 @@ pub struct OperatorView {
     pub max_open: Option<u32>,
     /// Load counters.
     pub load: OperatorLoad,
-    /// Conversations the operator is responsible for, confirmed or not.
+    /// Conversations the operator holds, confirmed or not (the "Mine" tab of article 002).
     pub conversations: Vec<ConversationId>,
     /// Conversations offered to the operator in mode `all`.
     pub offers: Vec<ConversationId>,
@@ -84,7 +85,7 @@ pub enum ConversationState {
     Waiting,
     /// Offered to several operators (mode `all`).
     Offered,
-    /// Assigned to an operator (with an answer deadline until confirmed).
+    /// Assigned to an operator (until confirmed, with an answer deadline when one runs).
     Assigned,
     /// With the line's chat-bot.
     WithBot,
@@ -109,9 +110,14 @@ pub struct ConversationView {
     pub line: LineId,
     /// Where it is.
     pub state: ConversationState,
-    /// The operator responsible for it.
+    /// The operator holding it now: assigned to them, confirmed or not. `None` while it is
+    /// offered, waiting, with the bot, scheduled, completed or closed — see `responsible` for
+    /// whose it is then.
     pub operator: Option<OperatorId>,
-    /// The answer deadline of an unconfirmed assignment, or the expiry of an `all`-mode offer.
+    /// The deadline of where it is: the answer deadline of an unconfirmed assignment or the
+    /// expiry of an `all`-mode offer (when it has one, as `answer_by` / `expires_at` say),
+    /// `due_at` of a scheduled callback order, or when the chat-bot hands it over
+    /// (`handoff_after_secs`).
     pub deadline: Option<DateTime<Utc>>,
     /// Who it is offered to (mode `all`).
     pub offered_to: Vec<OperatorId>,
@@ -175,7 +181,9 @@ pub struct LineCounters {
     pub offered: u32,
     /// Conversations with a final assignment.
     pub assigned: u32,
-    /// When the longest-waiting conversation entered the queue.
+    /// The earliest `since` among the waiting conversations: when the longest-waiting client's
+    /// current wait began, which an unanswered or withdrawn offer or a transfer does not reset
+    /// (DESIGN §7).
     pub oldest_waiting_since: Option<DateTime<Utc>>,
     /// How long, in whole seconds, the longest-waiting conversation has waited.
     pub oldest_wait_secs: Option<i64>,
@@ -238,7 +246,8 @@ impl Engine {
         })
     }
 
-    /// A conversation's state and responsible operator; `None` for an unknown conversation.
+    /// A conversation's state, holder and responsible operator; `None` for a conversation
+    /// never seen or forgotten.
     pub fn conversation(&self, conversation: &str) -> Option<ConversationView> {
         let core = &self.st.core;
         let c = core.facts.conv_ids.get(conversation)?;

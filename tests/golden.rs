@@ -213,3 +213,81 @@ fn parse_blanks_comments_so_line_numbers_match_the_file() {
     assert!(parse("{}\n----\n").is_err(), "a file must cite its rule");
     assert!(parse("# x\n{}\n").is_err(), "a file needs a separator");
 }
+
+/// The README's examples of inputs and decisions (a ```` ```text ```` block with `→` lines)
+/// are what the engine says: each block's input lines are replayed on a fresh engine and
+/// its `→` lines must be exactly the output, so the user's document cannot drift from the
+/// code. A block whose inputs are a single line (the wire format's illustration) is checked
+/// too, and so is a queue panel (a block starting `waiting("LINE") at HH:MM:SS`): the
+/// previous example's inputs before that time, a `tick` at it, and each entry of
+/// `waiting(line)` serialised.
+#[test]
+fn readme_examples_are_what_the_engine_says() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let text = std::fs::read_to_string(path).expect("README.md");
+    let mut blocks = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in text.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```text") => current = Some(Vec::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), l) => block.push(l),
+            (None, _) => {}
+        }
+    }
+    let mut checked = 0;
+    let mut previous = String::new();
+    for block in &blocks {
+        // A queue panel: the previous example's inputs up to a time, then `waiting(line)`.
+        if let Some(query) = block.first().and_then(|l| l.strip_prefix("waiting(\"")) {
+            let (line, at) = query.split_once("\") at ").expect("waiting(\"LINE\") at HH:MM:SS");
+            let at = format!("{}T{at}Z", &previous[7..17]);
+            let input: String = previous
+                .lines()
+                .filter(|l| l[7..27] < *at)
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let mut engine = Engine::new();
+            let tick = format!("{{\"at\":\"{at}\",\"type\":\"tick\"}}\n");
+            let mut out = Vec::new();
+            replay::replay(&mut engine, (input + &tick).as_bytes(), &mut out).expect("a Vec");
+            let actual: Vec<String> = engine
+                .waiting(line)
+                .expect("the example's line")
+                .iter()
+                .map(|e| serde_json::to_string(e).expect("an entry serialises"))
+                .collect();
+            let expected: Vec<String> = block[1..].iter().map(|l| l.to_string()).collect();
+            assert!(
+                actual == expected,
+                "a README panel differs (- README, + engine):\n{}",
+                diff(&expected, &actual)
+            );
+            checked += 1;
+            continue;
+        }
+        if !block.iter().any(|l| l.starts_with("→ ")) {
+            continue;
+        }
+        let input: String = block
+            .iter()
+            .filter(|l| l.starts_with("{\"at\""))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        previous.clone_from(&input);
+        let expected: Vec<String> = block
+            .iter()
+            .filter_map(|l| l.strip_prefix("→ "))
+            .map(String::from)
+            .collect();
+        let (actual, invariants) = run(&input);
+        assert_eq!(invariants, Ok(()));
+        assert!(
+            actual == expected,
+            "a README example differs (- README, + engine):\n{}",
+            diff(&expected, &actual)
+        );
+        checked += 1;
+    }
+    assert!(checked >= 4, "the README's worked examples were not found");
+}

@@ -77,9 +77,10 @@ impl Engine {
 
     /// A line's waiting queue in order — priority first, then the longest wait — with each
     /// conversation's position, time in queue, kind, VIP mark, effective priority and
-    /// estimated wait; `None` for an unknown line. For support lines (DESIGN §6) this is the
-    /// "New" tab: conversations fixed on nobody (with what is offered in mode `all`, which
-    /// notifies everyone).
+    /// estimated wait; `None` for an unknown line. It lists only waiting conversations, not
+    /// those offered in mode `all`. For support lines (DESIGN §6) the "New" tab is this list
+    /// plus what is offered (mode `all` notifies everyone): the offers come from
+    /// `operator(id).offers` and `conversation(id).offered_to`.
     pub fn waiting(&self, line: &str) -> Option<Vec<WaitingEntry>> {
         let core = &self.st.core;
         let l = core.facts.line_idx(line)?;

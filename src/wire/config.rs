@@ -393,8 +393,10 @@ pub struct ChannelConfig {
     pub channel: ChannelId,
     /// The line it connects to.
     pub line: LineId,
-    /// What kind of source it is (`whatsapp`, `telegram`, `web_chat`, `email`, `call` …);
-    /// free text, kept for the host.
+    /// What kind of source it is (`whatsapp`, `telegram`, `web_chat`, `email`, `call` …); free
+    /// text the engine does not interpret, matched exactly by a line's priority rules and by
+    /// rule conditions (both `channel_kind`). Changing it re-orders the channel's waiting
+    /// conversations at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The operators allowed to serve it. Left out: every member of the line. An explicitly
@@ -445,9 +447,9 @@ pub const DEFAULT_MAX_RENEWALS_PER_CALL: u32 = 100_000;
 pub struct EngineSettings {
     /// Seconds after it closed at which a conversation is forgotten — its record, its id, its
     /// indices — so that memory follows the open work, not the engine's age; a client with no
-    /// open conversation and nothing the host set on them (a pin) is forgotten the same span
-    /// after their last conversation closed. `None` (`null` on the wire) keeps everything.
-    /// Default 30 days.
+    /// open conversation and nothing the host set on them (a pin, a VIP mark) is forgotten the
+    /// same span after their last conversation closed. `None` (`null` on the wire) keeps
+    /// everything. Default 30 days.
     #[serde(default = "default_forget")]
     #[cfg_attr(feature = "arbitrary", arbitrary(with = fuzz::forget_after))]
     pub forget_closed_after_secs: Option<u64>,

@@ -34,8 +34,13 @@ pub enum DecisionKind {
         operator: OperatorId,
         /// Why.
         reason: AssignReason,
-        /// The deadline by which the operator must answer, or it moves on; absent when the
-        /// assignment is final.
+        /// The deadline by which the operator must answer, or it moves on. Absent when the
+        /// assignment is final, and for two kinds of unconfirmed one: while nobody awaits an
+        /// answer (the operator spoke last, or nobody has), so that it cannot move on every
+        /// timeout — it is announced again with `answer_by` when the client writes; and for a
+        /// call or callback that rings until its holder accepts it, with no deadline (on a line
+        /// without an offer timeout, or pinned under `always`, transferred, given by a rule's
+        /// `assign` or kept by `keep_last`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         answer_by: Option<DateTime<Utc>>,
     },
@@ -47,7 +52,9 @@ pub enum DecisionKind {
         line: LineId,
         /// Everyone it is offered to, in queue order.
         operators: Vec<OperatorId>,
-        /// When the offer expires and is renewed; absent when the line has no offer timeout.
+        /// When the offer expires and is renewed. Absent when the line has no offer timeout,
+        /// and while nobody awaits an answer (the operator spoke last, or nobody has) — it is
+        /// announced again with `expires_at` when the client writes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expires_at: Option<DateTime<Utc>>,
     },
@@ -240,8 +247,10 @@ pub enum AssignReason {
 #[non_exhaustive]
 pub enum WithdrawReason {
     /// Someone else got the conversation: accepted it, answered it, took it, or it was
-    /// transferred. (A conversation closed while offered emits only `closed`: it ends every
-    /// offer with it.)
+    /// transferred. (A conversation closed while offered — by `close`, `spam`, a rule's `close`
+    /// or otherwise — emits only `closed`: it ends every offer with it. `abandon` alone first
+    /// withdraws each offer, reason `abandoned`. `complete` does not close: it withdraws them,
+    /// reason `completed`, or `rule` when a rule completes the conversation.)
     AcceptedElsewhere,
     /// The offer expired unanswered.
     Expired,
@@ -299,7 +308,10 @@ pub enum QueueReason {
     NoOperatorsForChannel,
     /// Every eligible operator was tried (`on_exhausted` `requeue`).
     Exhausted,
-    /// Eligible operators exist but all are at their cap.
+    /// Eligible operators exist but none has room: for a text, each is at their cap or holds a
+    /// call or callback; for a call or callback, each holds something or is at their cap (a
+    /// call goes only to an operator who holds nothing). Also given to a conversation that came
+    /// back to its queue when the capacity it could take went to those waiting before it.
     AtCapacity,
     /// Nobody is eligible.
     NoEligibleOperator,

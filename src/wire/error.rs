@@ -22,7 +22,8 @@ pub enum Error {
     /// The input names a channel that was never connected.
     #[error("unknown channel `{0}`")]
     UnknownChannel(ChannelId),
-    /// The input names a conversation the engine has never seen.
+    /// The input names a conversation the engine has never seen or has forgotten (a closed
+    /// conversation is forgotten `forget_closed_after_secs` after it closed).
     #[error("unknown conversation `{0}`")]
     UnknownConversation(ConversationId),
     /// The channel is connected to another line: disconnect it first.

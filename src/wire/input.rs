@@ -129,7 +129,10 @@ pub enum Input {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         channel: Option<ChannelId>,
     },
-    /// An operator accepts an offer made to them.
+    /// An operator accepts what is put to them: an `all`-mode offer made to them (they get it,
+    /// reason `accepted`, and the other offers are withdrawn), or their own unconfirmed
+    /// assignment — a ringing call or callback, or a text awaiting their answer — which it
+    /// confirms with no decision (the host already knows).
     Accept {
         /// The conversation.
         conversation: ConversationId,

@@ -40,7 +40,8 @@ pub fn base_time() -> DateTime<Utc> {
 ///
 /// Never far forward: deadlines fire as of their own time, so a jump of years past a
 /// renewing offer makes the engine replay every renewal in between (see the README's
-/// "Fuzzing" section). The extremes of chrono's range are reached through [`Scenario::start`].
+/// "Running for months" and "Testing and fuzzing" sections). The extremes of chrono's range
+/// are reached through [`Scenario::start`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum When {
     /// The same instant as the step before.

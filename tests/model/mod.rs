@@ -1,5 +1,5 @@
-//! A deliberately simple reference model of routeline's routing rules (DESIGN.md §1 and the
-//! README's "Decisions where the sources are silent"), for differential testing.
+//! A deliberately simple reference model of routeline's routing rules (DESIGN.md §1 and
+//! docs/DECISIONS.md, "Decisions where the sources are silent"), for differential testing.
 //!
 //! Written for obviousness, not speed: plain vectors of structs keyed by string ids, linear
 //! scans everywhere, and every routing question (who is a member, who is eligible, who has
