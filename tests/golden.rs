@@ -240,7 +240,9 @@ fn readme_examples_are_what_the_engine_says() {
     for block in &blocks {
         // A queue panel: the previous example's inputs up to a time, then `waiting(line)`.
         if let Some(query) = block.first().and_then(|l| l.strip_prefix("waiting(\"")) {
-            let (line, at) = query.split_once("\") at ").expect("waiting(\"LINE\") at HH:MM:SS");
+            let (line, at) = query
+                .split_once("\") at ")
+                .expect("waiting(\"LINE\") at HH:MM:SS");
             let at = format!("{}T{at}Z", &previous[7..17]);
             let input: String = previous
                 .lines()
