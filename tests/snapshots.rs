@@ -475,3 +475,57 @@ fn regression_restore_without_serialising() {
     );
     again.handle(again.now().unwrap(), Input::Tick).unwrap();
 }
+
+/// A snapshot whose conversation names a responsible operator who does not exist is corrupt.
+/// Restore did not check the responsible of a conversation nobody held (the audit looked only
+/// at held ones), so a tampered slot was accepted and the next query naming it panicked —
+/// found by a review.
+#[test]
+fn regression_a_responsible_who_does_not_exist_is_refused() {
+    let mut engine = Engine::new();
+    let at =
+        |m: u32| -> DateTime<Utc> { format!("2026-03-02T09:{m:02}:00Z").parse().expect("a time") };
+    for (m, line) in [
+        (0, r#"{"type":"upsert_operator","operator":"anna"}"#),
+        (
+            0,
+            r#"{"type":"upsert_line","line":"chats","queue":["anna"]}"#,
+        ),
+        (
+            0,
+            r#"{"type":"connect_channel","channel":"wa","line":"chats"}"#,
+        ),
+        (
+            0,
+            r#"{"type":"presence","operator":"anna","status":"online"}"#,
+        ),
+        (
+            1,
+            r#"{"type":"message_in","conversation":"k1","client":"c1","channel":"wa"}"#,
+        ),
+        (
+            2,
+            r#"{"type":"accept","conversation":"k1","operator":"anna"}"#,
+        ),
+        (3, r#"{"type":"complete","conversation":"k1"}"#),
+    ] {
+        let input: Input = serde_json::from_str(line).expect("an input");
+        engine.handle(at(m), input).expect("accepted");
+    }
+    let v = serde_json::to_value(engine.snapshot()).unwrap();
+    assert_eq!(
+        v["state"]["convs"][0]["responsible"], 0,
+        "k1's responsible is anna"
+    );
+    // An operator slot far out of range, and the next one, which no operator has.
+    for tampered in [999, 1] {
+        let mut v = v.clone();
+        v["state"]["convs"][0]["responsible"] = tampered.into();
+        let snapshot: Snapshot = serde_json::from_value(v).unwrap();
+        let err = Engine::restore(snapshot).err().expect("refused");
+        assert!(matches!(err, SnapshotError::Corrupt(_)), "{err}");
+    }
+    let snapshot: Snapshot = serde_json::from_value(v).unwrap();
+    let restored = Engine::restore(snapshot).expect("the untampered snapshot restores");
+    assert!(restored.conversation("k1").is_some());
+}

@@ -101,6 +101,9 @@ impl State {
             if !facts.client_ids.is_live(conv.client) {
                 return Err(format!("{}: its client was forgotten", name()));
             }
+            if conv.responsible.is_some_and(|o| !facts.ops[o].exists) {
+                return Err(format!("{}: its responsible was removed", name()));
+            }
             if conv.is_open() {
                 if facts.lines[conv.line].is_none() {
                     return Err(format!("{}: open on a line that does not exist", name()));

@@ -18,11 +18,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::Engine;
 
+mod corruption;
 mod facts;
 mod rebuild;
 mod restore;
 
-pub use restore::{Corruption, Entity, Sequence};
+pub use corruption::{Corruption, Entity, Sequence};
 
 use facts::Saved;
 

@@ -1,6 +1,7 @@
 //! Rebuilding every derived index from restored facts, as the engine keeps them.
 
-use super::restore::{Corruption, Entity, ensure, restore_timer};
+use super::corruption::{Corruption, Entity, ensure};
+use super::restore::restore_timer;
 use crate::index::QueueRef;
 use crate::index::pools::PoolRef;
 use crate::index::timers::Timer;
