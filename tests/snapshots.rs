@@ -522,7 +522,9 @@ fn regression_a_responsible_who_does_not_exist_is_refused() {
         let mut v = v.clone();
         v["state"]["convs"][0]["responsible"] = tampered.into();
         let snapshot: Snapshot = serde_json::from_value(v).unwrap();
-        let err = Engine::restore(snapshot).err().expect("refused");
+        let Err(err) = Engine::restore(snapshot) else {
+            panic!("a responsible who does not exist was restored");
+        };
         assert!(matches!(err, SnapshotError::Corrupt(_)), "{err}");
     }
     let snapshot: Snapshot = serde_json::from_value(v).unwrap();

@@ -1,5 +1,6 @@
 //! Closing a conversation whose client went quiet after an operator's answer
-//! (`auto_close_after_secs`). Per conversation it keeps the deadline of that close.
+//! (`auto_close_after_secs`), texts only: a call or callback ends when the host closes it.
+//! Per conversation it keeps the deadline of that close.
 
 use rustc_hash::FxHashMap;
 
@@ -18,6 +19,11 @@ impl Inactivity {
     /// An operator answered: the inactivity clock starts again.
     pub(crate) fn restart(&mut self, core: &mut Core, c: ConvIdx) {
         self.stop(core, c);
+        // A caller on the line is not a client gone quiet: a call or callback ends when the
+        // host closes it, never by inactivity.
+        if core.facts.convs[c].request.is_voice() {
+            return;
+        }
         if let Some(secs) = core.facts.line_of(c).config.auto_close_after_secs {
             if let Some(at) = core.after(secs) {
                 let key = core.timers.schedule(at, Timer::Inactivity(c));

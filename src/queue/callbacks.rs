@@ -80,6 +80,17 @@ impl State {
         }
     }
 
+    /// A scheduled order taken or transferred before its time is dialled now: its current
+    /// attempt falls due now, as `callbacks(line)` then shows.
+    pub(crate) fn dial_now_if_scheduled(&mut self, c: ConvIdx) {
+        if let Place::Scheduled { .. } = self.core.facts.convs[c].place {
+            let now = self.core.now();
+            if let Some(order) = self.queue.orders.get_mut(&c) {
+                order.due_at = now;
+            }
+        }
+    }
+
     /// A scheduled order falls due: its wait begins now, and it is routed like a call.
     pub(crate) fn callback_due(&mut self, c: ConvIdx) {
         if let Place::Scheduled { .. } = self.core.facts.convs[c].place {

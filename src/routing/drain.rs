@@ -156,7 +156,16 @@ impl State {
         }
         for c in std::mem::take(&mut self.core.idx.returning) {
             if let Place::Waiting { .. } = self.core.facts.convs[c].place {
-                let reason = match self.plan(c) {
+                // As when it came back: on a line that does not requeue, having tried
+                // everyone starts the round again rather than being `exhausted`.
+                let mut plan = self.plan(c);
+                if let Plan::Exhausted(_) = plan {
+                    if self.core.facts.line_of(c).config.on_exhausted != OnExhausted::Requeue {
+                        self.core.facts.convs[c].tried.clear();
+                        plan = self.plan(c);
+                    }
+                }
+                let reason = match plan {
                     Plan::Wait(reason, _) => reason,
                     Plan::Exhausted(_) => QueueReason::Exhausted,
                     // Capacity it could take went to the queue before it.

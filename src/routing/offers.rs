@@ -368,6 +368,7 @@ impl State {
             self.core.confirm(c);
             return;
         }
+        self.dial_now_if_scheduled(c);
         self.core.leave_with_decisions(c, Some(o), why);
         self.assign(c, o, reason, true);
     }
@@ -375,6 +376,7 @@ impl State {
     /// Moves a conversation to a line and routes it there; the operator who held it counts as
     /// tried, so a move back into the same line goes to someone else when anyone can take it.
     pub(crate) fn move_to_line(&mut self, c: ConvIdx, l: LineIdx, why: Moved) {
+        self.dial_now_if_scheduled(c);
         let holder = self.core.leave_with_decisions(c, None, why);
         self.core.set_line(c, l);
         self.core.facts.convs[c].tried.clear();

@@ -3,7 +3,9 @@
 //! positions, priorities and estimated waits, the counters, the callback orders). Each case
 //! is one the random cases reach only now and then: article 003 as its golden file tells it,
 //! a conversation that comes back behind a more urgent one, the estimated wait once a line has
-//! handled enough, a callback retried at once, and interception across roles.
+//! handled enough, a callback retried at once, and interception across roles; and the cases a
+//! review found (a reason on a `cycle` line, an `always`-pinned call, inactivity during a
+//! call, the due time of an order dialled early).
 
 use super::*;
 
@@ -189,4 +191,127 @@ fn interception_needs_the_permission_and_the_call_ringing() {
     ));
     // Picked up by o3: no longer ringing, nothing to intercept.
     assert!(out[7].0.is_err());
+}
+
+#[test]
+fn a_text_that_comes_back_on_a_cycle_line_behind_a_call_waits_at_capacity() {
+    // Found by review: announced `exhausted` though the line cycles.
+    let mut both = Both::new(5);
+    let out = both.run(
+        r#"
+        +0s {"type":"upsert_operator","operator":"o1"}
+        +0s {"type":"upsert_operator","operator":"o2"}
+        +0s {"type":"presence","operator":"o1","status":"online"}
+        +0s {"type":"presence","operator":"o2","status":"online"}
+        +0s {"type":"upsert_line","line":"l1","mode":"strict","queue":["o1","o2"],"offer_timeout_secs":600,"max_open_per_operator":2,"priority":{"rules":[{"request":"call","priority":50}],"vip":100}}
+        +0s {"type":"connect_channel","channel":"c1","line":"l1","kind":"whatsapp"}
+        +0s {"type":"connect_channel","channel":"c2","line":"l1","kind":"phone"}
+        +0s {"type":"upsert_client","client":"cl4","vip":true}
+        +60s {"type":"message_in","conversation":"v1","client":"cl1","channel":"c1"}
+        +60s {"type":"take","conversation":"v1","operator":"o2"}
+        +120s {"type":"message_in","conversation":"v2","client":"cl2","channel":"c1"}
+        +180s {"type":"message_in","conversation":"v3","client":"cl4","channel":"c1"}
+        +240s {"type":"message_in","conversation":"v4","client":"cl3","channel":"c2","request":"call"}
+        +300s {"type":"presence","operator":"o1","status":"offline"}
+        "#,
+    );
+    assert!(says(
+        &out[13].1,
+        &[
+            r#""type":"unassigned","conversation":"v2","operator":"o1","reason":"unavailable""#,
+            r#""type":"unassigned","conversation":"v3","operator":"o1","reason":"unavailable""#,
+            r#""type":"assigned","conversation":"v3","line":"l1","operator":"o2""#,
+            r#""type":"queued","conversation":"v2","line":"l1","reason":"at_capacity""#,
+        ]
+    ));
+}
+
+#[test]
+fn an_always_pinned_call_stays_ringing_at_its_operator_who_goes_offline() {
+    // Found by review: it was taken from them and given straight back.
+    let mut both = Both::new(9);
+    let out = both.run(
+        r#"
+        +0s {"type":"upsert_operator","operator":"o1"}
+        +0s {"type":"upsert_operator","operator":"o2"}
+        +0s {"type":"presence","operator":"o1","status":"online"}
+        +0s {"type":"presence","operator":"o2","status":"online"}
+        +0s {"type":"upsert_line","line":"l1","queue":["o2","o1"],"offer_timeout_secs":60,"pinned_policy":"always"}
+        +0s {"type":"connect_channel","channel":"c1","line":"l1","kind":"phone"}
+        +0s {"type":"pin_client","client":"cl1","operator":"o1"}
+        +60s {"type":"message_in","conversation":"v1","client":"cl1","channel":"c1","request":"call"}
+        +120s {"type":"presence","operator":"o1","status":"offline"}
+        +180s {"type":"upsert_operator","operator":"o1","active":false}
+        "#,
+    );
+    assert!(says(
+        &out[7].1,
+        &[
+            r#""type":"assigned","conversation":"v1","line":"l1","operator":"o1","reason":"pinned"}"#
+        ]
+    ));
+    assert!(out[8].1.is_empty(), "{:?}", out[8].1);
+    // Inactive, they get nothing: the call waits for them.
+    assert!(says(
+        &out[9].1,
+        &[
+            r#""type":"unassigned","conversation":"v1","operator":"o1","reason":"unavailable""#,
+            r#""type":"queued","conversation":"v1","line":"l1","reason":"waiting_for_pinned""#,
+        ]
+    ));
+}
+
+#[test]
+fn a_call_in_progress_is_never_closed_for_inactivity() {
+    // Found by review: an accepted call was closed `inactivity` mid-call.
+    let mut both = Both::new(13);
+    let out = both.run(
+        r#"
+        +0s {"type":"upsert_operator","operator":"o1"}
+        +0s {"type":"presence","operator":"o1","status":"online"}
+        +0s {"type":"upsert_line","line":"l1","queue":["o1"],"offer_timeout_secs":60,"auto_close_after_secs":300}
+        +0s {"type":"connect_channel","channel":"c1","line":"l1","kind":"phone"}
+        +60s {"type":"message_in","conversation":"v1","client":"cl1","channel":"c1","request":"call"}
+        +70s {"type":"accept","conversation":"v1","operator":"o1"}
+        +80s {"type":"message_out","conversation":"v1","operator":"o1"}
+        +1000s {"type":"tick"}
+        +1000s {"type":"message_in","conversation":"v2","client":"cl2","channel":"c1"}
+        +1010s {"type":"close","conversation":"v1"}
+        +1020s {"type":"message_out","conversation":"v2","operator":"o1"}
+        +1400s {"type":"tick"}
+        "#,
+    );
+    assert!(out[7].1.is_empty(), "{:?}", out[7].1);
+    // A text on the same line still closes when its client goes quiet.
+    assert!(says(
+        &out[11].1,
+        &[r#""type":"closed","conversation":"v2","reason":"inactivity""#]
+    ));
+}
+
+#[test]
+fn a_scheduled_order_taken_early_is_due_when_taken() {
+    // Found by review: the panel kept the scheduled time of an order being dialled.
+    let mut both = one_desk("");
+    both.run(
+        r#"
+        +0s {"type":"upsert_operator","operator":"o2"}
+        +60s {"type":"callback_request","conversation":"v1","client":"cl1","channel":"c1","due_at":"+1200s"}
+        +60s {"type":"callback_request","conversation":"v2","client":"cl3","channel":"c1","due_at":"+1200s"}
+        +300s {"type":"take","conversation":"v1","operator":"o1"}
+        +400s {"type":"transfer","conversation":"v2","to_operator":"o2"}
+        "#,
+    );
+    let orders = both.engine.callbacks("l1").expect("a line");
+    let due: Vec<(String, i64)> = orders
+        .iter()
+        .flat_map(|g| &g.orders)
+        .map(|o| {
+            (
+                o.conversation.to_string(),
+                (o.due_at - base()).num_seconds(),
+            )
+        })
+        .collect();
+    assert_eq!(due, [("v1".to_string(), 300), ("v2".to_string(), 400)]);
 }

@@ -7,8 +7,8 @@ use routeline::{CallbackResult, ClientConfig};
 impl Model {
     /// An operator picked up a call or callback order (accepted, took or intercepted it, or
     /// the client answered the dial): the operator's answer, as a message is for a text — the
-    /// client awaits nothing now, the running target is met, the unanswered streak ends and
-    /// the inactivity clock starts again. Nothing for a text.
+    /// client awaits nothing now, the running target is met and the unanswered streak ends (no
+    /// inactivity clock: a call ends when the host closes it). Nothing for a text.
     pub(super) fn picked_up(&mut self, c: usize, op: &str) {
         if !self.is_voice(c) {
             return;
@@ -25,8 +25,9 @@ impl Model {
         self.sla_met(c, op);
         self.cancel(TimerKind::Unanswered(id.clone()));
         self.cancel(TimerKind::Inactivity(id.clone()));
+        // Never for a call: a caller is on the line, not gone quiet.
         if let Some(secs) = self.conv_line(c).cfg.auto_close_after_secs {
-            if let Some(at) = self.after(secs) {
+            if let Some(at) = self.after(secs).filter(|_| !self.is_voice(c)) {
                 self.schedule(at, TimerKind::Inactivity(id));
             }
         }

@@ -378,12 +378,25 @@ impl Model {
                 return;
             }
         }
+        self.dial_now_if_scheduled(c);
         self.leave_telling(c, Some(op), why);
         self.assign(c, op, reason, true);
     }
 
+    /// A scheduled callback order taken or transferred is dialled now: its current attempt
+    /// falls due now.
+    fn dial_now_if_scheduled(&mut self, c: usize) {
+        if matches!(self.conversations[c].at, Where::Scheduled { .. }) {
+            let now = self.now_();
+            if let Some((_, due)) = &mut self.conversations[c].order {
+                *due = now;
+            }
+        }
+    }
+
     /// To a line: routed there as an arrival, the operator who held it counted as tried.
     pub(super) fn move_to_line(&mut self, c: usize, line: &str, why: Moved) {
+        self.dial_now_if_scheduled(c);
         let holder = self.leave_telling(c, None, why);
         let conv = &mut self.conversations[c];
         conv.line = line.to_string();

@@ -22,10 +22,22 @@ impl Model {
         let mut withdraw = Vec::new();
         for (i, conv) in self.conversations.iter().enumerate() {
             let available = || self.available_on(op, self.line_of(i));
+            // An `always`-pinned call stays with its active pinned operator, whatever their
+            // presence: routing would give it straight back.
+            let pinned_here = || {
+                self.line_of(i).pinned_policy == PinnedPolicy::Always
+                    && self
+                        .client(&conv.client)
+                        .and_then(|cl| cl.pinned.as_deref())
+                        == Some(op)
+                    && self.op(op).is_some_and(|o| o.active)
+            };
             match &conv.at {
                 Where::Assigned {
                     op: holder, answer, ..
-                } if holder == op && !answer.is_final() && !available() => lose.push(i),
+                } if holder == op && !answer.is_final() && !available() && !pinned_here() => {
+                    lose.push(i)
+                }
                 Where::Offered { ops, .. } if ops.iter().any(|o| o == op) && !available() => {
                     withdraw.push(i)
                 }
