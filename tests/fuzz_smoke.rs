@@ -99,6 +99,9 @@ proptest! {
                 Action::Input(input) => {
                     let _ = engine.handle(*at, input.clone());
                 }
+                Action::As(actor, input) => {
+                    let _ = engine.handle_as(*at, actor.as_str(), input.clone());
+                }
                 Action::Timeout => engine.handle_timeout(*at),
             }
         }

@@ -19,8 +19,8 @@ use arbitrary::{Arbitrary, Unstructured};
 use chrono::{DateTime, TimeDelta, Utc};
 use routeline::{
     Action as RuleAction, ChannelConfig, Conditions, Decision, Engine, Input, LineConfig, Mode,
-    OnExhausted, OperatorConfig, PinnedPolicy, Presence, Rule, RuleEvent, RuleLists, Snapshot,
-    Status,
+    OnExhausted, OperatorConfig, OperatorId, Permission, PinnedPolicy, Presence, RoleConfig, Rule,
+    RuleEvent, RuleLists, Scope, Snapshot, Status,
 };
 
 #[path = "../../examples/replay.rs"]
@@ -106,6 +106,8 @@ fn start(u: &mut Unstructured<'_>) -> arbitrary::Result<DateTime<Utc>> {
 pub enum Action {
     /// `Engine::handle(at, input)`.
     Input(Input),
+    /// `Engine::handle_as(at, actor, input)`: an input an operator made (DESIGN §7).
+    As(OperatorId, Input),
     /// `Engine::handle_timeout(at)`.
     Timeout,
 }
@@ -114,6 +116,8 @@ impl<'a> Arbitrary<'a> for Action {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         if u.ratio(1u8, 10)? {
             Ok(Action::Timeout)
+        } else if u.ratio(1u8, 6)? {
+            Ok(Action::As(OperatorId::arbitrary(u)?, Input::arbitrary(u)?))
         } else {
             Ok(Action::Input(Input::arbitrary(u)?))
         }
@@ -170,7 +174,8 @@ impl<'a> Arbitrary<'a> for Scenario {
 /// `vip` (balanced, 2 per operator, no timeout); channels `wa-1` and `mail` (only boris) on
 /// sales, `tg-1` on support, `web` on vip; and rule lists (DESIGN §6): an operator of `line2`
 /// opening a conversation hands it to `support`, a client re-activating a completed one goes to
-/// its responsible, and `waiting` set by hand completes it.
+/// its responsible, and `waiting` set by hand completes it; roles (DESIGN §7): anna an
+/// `operator` (take, on her own lines), vera a `supervisor` (intercept, transfer, close, all).
 pub fn setup() -> Vec<Input> {
     let op = |id: &str| Input::UpsertOperator(OperatorConfig::new(id));
     let online = |id: &str| Input::Presence {
@@ -213,6 +218,21 @@ pub fn setup() -> Vec<Input> {
         online("boris"),
         online("vera"),
         Input::SetRules(rules()),
+        Input::UpsertRole(RoleConfig::new("operator").permission(Permission::Take)),
+        Input::UpsertRole(
+            RoleConfig::new("supervisor")
+                .permission(Permission::Intercept)
+                .permission(Permission::Transfer)
+                .permission(Permission::Close)
+                .scope(Scope::All),
+        ),
+        Input::UpsertOperator(OperatorConfig::new("anna").role("operator")),
+        Input::UpsertOperator(
+            OperatorConfig::new("vera")
+                .group("line1")
+                .max_open(2)
+                .role("supervisor"),
+        ),
     ]
 }
 
@@ -287,6 +307,12 @@ impl Scenario {
 pub fn to_json_line(at: DateTime<Utc>, action: &Action) -> String {
     let mut value = match action {
         Action::Input(input) => serde_json::to_value(input).expect("inputs serialise"),
+        Action::As(actor, input) => {
+            let mut v = serde_json::to_value(input).expect("inputs serialise");
+            let obj = v.as_object_mut().expect("inputs serialise as objects");
+            obj.insert("actor".into(), actor.as_str().into());
+            v
+        }
         Action::Timeout => serde_json::json!({ "type": "tick" }),
     };
     let obj = value.as_object_mut().expect("inputs serialise as objects");
@@ -340,17 +366,25 @@ fn step(
     let before = engine.clone();
     let clock = engine.now();
     let result = match action {
-        Action::Input(input) => {
+        Action::Input(input) | Action::As(_, input) => {
+            let actor = match action {
+                Action::As(actor, _) => Some(actor.clone()),
+                _ => None,
+            };
             let line = to_json_line(at, action);
-            match replay::parse_line(&line) {
+            match replay::parse_line_as(&line) {
                 Ok(parsed) => assert_eq!(
                     parsed,
-                    (at, input.clone()),
+                    (at, actor.clone(), input.clone()),
                     "step {n}: the input changed on its way through JSON: {line}"
                 ),
                 Err(e) => panic!("step {n}: the replay cannot read back {line}: {e}"),
             }
-            let result = engine.handle(at, input.clone()).map_err(|e| e.to_string());
+            let result = match &actor {
+                Some(a) => engine.handle_as(at, a.as_str(), input.clone()),
+                None => engine.handle(at, input.clone()),
+            }
+            .map_err(|e| e.to_string());
             if let Err(e) = &result {
                 assert_eq!(
                     format!("{engine:?}"),
