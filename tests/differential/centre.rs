@@ -9,12 +9,6 @@
 
 use super::*;
 
-/// Whether the decisions of one step contain each of `wanted`, in that order.
-fn says(decisions: &[String], wanted: &[&str]) -> bool {
-    let mut rest = decisions.iter();
-    wanted.iter().all(|w| rest.any(|d| d.contains(w)))
-}
-
 /// The inputs of a golden file as steps (`+<secs>s <input>` from the file's `at`), with
 /// names renamed into the universe the comparison looks at (lines, operators, clients).
 fn golden_steps(file: &str, renames: &[(&str, &str)]) -> String {

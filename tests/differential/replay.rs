@@ -119,6 +119,12 @@ pub(super) fn replay_file() {
     assert!(agree, "the engine and the model disagree");
 }
 
+/// Whether the decisions of one step contain each of `wanted`, in that order.
+pub(super) fn says(decisions: &[String], wanted: &[&str]) -> bool {
+    let mut rest = decisions.iter();
+    wanted.iter().all(|w| rest.any(|d| d.contains(w)))
+}
+
 /// The engine and the model side by side, asserting after every step that they agree as
 /// [`replay`] does, and that the queries show the same state as in the random cases.
 pub(super) struct Both {

@@ -28,12 +28,6 @@ fn chat_team(extra: &str) -> Both {
     both
 }
 
-/// Whether the decisions of one step contain each of `wanted`, in that order.
-fn says(decisions: &[String], wanted: &[&str]) -> bool {
-    let mut rest = decisions.iter();
-    wanted.iter().all(|w| rest.any(|d| d.contains(w)))
-}
-
 /// The article's four rules (DESIGN §6, "The article, as rules"), with `o3` for lev (group
 /// `g2`, line 2) and `g1` for line 1.
 const ARTICLE_RULES: &str = r#"{"type":"set_rules",
