@@ -8,7 +8,7 @@ use crate::model::conversation::Place;
 use crate::model::ids::OpIdx;
 use crate::model::operator::{AbsenceWindow, PROFILES};
 use crate::state::State;
-use crate::wire::config::{OperatorConfig, PinnedPolicy};
+use crate::wire::config::OperatorConfig;
 use crate::wire::decision::{UnassignReason, WithdrawReason};
 use crate::wire::input::Presence;
 
@@ -184,9 +184,7 @@ impl State {
                 let line = &facts.line(conv.line).config;
                 // An `always`-pinned call ringing at them stays: routing would give it
                 // straight back, whatever their presence (a pinned text is final already).
-                let pinned_here = line.pinned_policy == PinnedPolicy::Always
-                    && facts.clients[conv.client].pinned == Some(o)
-                    && op.is_active();
+                let pinned_here = facts.always_pinned(c) == Some(o) && op.is_active();
                 matches!(conv.place, Place::Assigned { answer, .. } if !answer.is_final())
                     && !op.available_on(line)
                     && !pinned_here

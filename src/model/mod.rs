@@ -21,6 +21,7 @@ use ids::{
 use line::{Channel, Line};
 use operator::Operator;
 
+use crate::wire::config::PinnedPolicy;
 use crate::wire::ids::{ChannelId, ClientId, ConversationId, GroupId, LineId, OperatorId};
 
 /// Every stored fact of the engine's entities.
@@ -105,6 +106,15 @@ impl Facts {
     #[inline]
     pub(crate) fn line_of(&self, c: ConvIdx) -> &Line {
         self.line(self.convs[c].line)
+    }
+
+    /// The operator an open conversation's client is pinned to, when its line's policy is
+    /// `always`: nobody else may have it.
+    pub(crate) fn always_pinned(&self, c: ConvIdx) -> Option<OpIdx> {
+        let line = &self.line_of(c).config;
+        self.clients[self.convs[c].client]
+            .pinned
+            .filter(|_| line.pinned_policy == PinnedPolicy::Always)
     }
 
     pub(crate) fn op_name(&self, o: OpIdx) -> OperatorId {

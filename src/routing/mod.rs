@@ -53,6 +53,7 @@ impl State {
             Bucket::Pool(pool)
         };
 
+        // As `Facts::always_pinned`, from the line and client already at hand (the hot path).
         let always = client
             .pinned
             .filter(|_| line.pinned_policy == PinnedPolicy::Always);

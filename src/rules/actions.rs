@@ -6,7 +6,6 @@ use crate::model::conversation::Place;
 use crate::model::ids::ConvIdx;
 use crate::routing::offers::Moved;
 use crate::state::State;
-use crate::wire::config::PinnedPolicy;
 use crate::wire::decision::{AssignReason, CloseReason};
 
 impl State {
@@ -73,9 +72,7 @@ impl State {
         let Some(r) = conv.responsible else { return };
         let voice = conv.request.is_voice();
         // A client pinned under `always` goes to nobody but their pinned operator.
-        let pinned = self.core.facts.clients[conv.client]
-            .pinned
-            .filter(|_| self.core.facts.line_of(c).config.pinned_policy == PinnedPolicy::Always);
+        let pinned = self.core.facts.always_pinned(c);
         if conv.place.holder() == Some(r)
             || pinned.is_some_and(|p| p != r)
             || !self.core.can_take_in(r, self.core.pool_of(c), voice)
