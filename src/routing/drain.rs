@@ -12,7 +12,6 @@ use crate::index::waiting::Bucket;
 use crate::model::conversation::Place;
 use crate::model::ids::{ClientIdx, ConvIdx, LineIdx};
 use crate::state::State;
-use crate::wire::config::OnExhausted;
 use crate::wire::decision::QueueReason;
 
 impl State {
@@ -23,13 +22,7 @@ impl State {
         let Place::Waiting { key, bucket } = self.core.facts.convs[c].place else {
             return;
         };
-        let mut plan = self.plan(c);
-        if let Plan::Exhausted(_) = plan {
-            if self.core.facts.line_of(c).config.on_exhausted != OnExhausted::Requeue {
-                self.core.facts.convs[c].tried.clear();
-                plan = self.plan(c);
-            }
-        }
+        let plan = self.replan(c);
         match plan {
             Plan::Assign { .. } | Plan::Offer(_) => {
                 self.core.leave(c);
@@ -156,16 +149,8 @@ impl State {
         }
         for c in std::mem::take(&mut self.core.idx.returning) {
             if let Place::Waiting { .. } = self.core.facts.convs[c].place {
-                // As when it came back: on a line that does not requeue, having tried
-                // everyone starts the round again rather than being `exhausted`.
-                let mut plan = self.plan(c);
-                if let Plan::Exhausted(_) = plan {
-                    if self.core.facts.line_of(c).config.on_exhausted != OnExhausted::Requeue {
-                        self.core.facts.convs[c].tried.clear();
-                        plan = self.plan(c);
-                    }
-                }
-                let reason = match plan {
+                // As when it came back: a line that does not requeue starts the round again.
+                let reason = match self.replan(c) {
                     Plan::Wait(reason, _) => reason,
                     Plan::Exhausted(_) => QueueReason::Exhausted,
                     // Capacity it could take went to the queue before it.

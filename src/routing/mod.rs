@@ -117,6 +117,19 @@ impl State {
         core.pick(c, pool, line.mode)
     }
 
+    /// The plan for a conversation routed again: on a line that does not requeue, having
+    /// tried everyone starts the round again (`cycle`, and `keep_last` with nobody to keep).
+    pub(crate) fn replan(&mut self, c: ConvIdx) -> Plan {
+        let plan = self.plan(c);
+        if let Plan::Exhausted(_) = plan {
+            if self.core.facts.line_of(c).config.on_exhausted != OnExhausted::Requeue {
+                self.core.facts.convs[c].tried.clear();
+                return self.plan(c);
+            }
+        }
+        plan
+    }
+
     /// Routes a conversation that is in limbo (new, reopened, or just unassigned).
     pub(crate) fn route(&mut self, c: ConvIdx) {
         let plan = self.plan(c);
@@ -130,13 +143,7 @@ impl State {
     /// the operator from a VIP waiting before it); `queued` follows only if it is still
     /// waiting then.
     pub(crate) fn route_back(&mut self, c: ConvIdx) {
-        let mut plan = self.plan(c);
-        if let Plan::Exhausted(_) = plan {
-            if self.core.facts.line_of(c).config.on_exhausted != OnExhausted::Requeue {
-                self.core.facts.convs[c].tried.clear();
-                plan = self.plan(c);
-            }
-        }
+        let plan = self.replan(c);
         if let Plan::Assign { final_: false, .. } | Plan::Offer(_) = plan {
             let pool = self.core.pool_of(c);
             let bucket = if self.core.facts.convs[c].request.is_voice() {
